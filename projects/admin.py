@@ -1,0 +1,417 @@
+"""The owners' admin: update this week's progress and milestones of your projects in one form."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .admin_display import health_badge, progress_bar
+from .models import (
+    Cycle,
+    Incident,
+    KeyResult,
+    KeyResultReading,
+    Milestone,
+    Objective,
+    PlannedDateChange,
+    ProgressUpdate,
+    Project,
+    Team,
+)
+from .weeks import Week, current_week_start, week_start
+
+admin.site.site_header = admin.site.site_title = _("OKR tracker")
+admin.site.index_title = _("Objectives, projects and weekly reports")
+
+
+class RowRulesMixin:
+    """Row-level change and delete rights, decided by the model's ``editable_by`` queryset."""
+
+    def _may_edit(self, request, obj) -> bool:
+        return obj is None or self.model.objects.is_editable_by(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class ParentRulesInlineMixin:
+    """Inline rows may be changed when their parent may: the parent's rule is the inline's rule."""
+
+    def _may_edit_parent(self, request, obj) -> bool:
+        return obj is None or type(obj).objects.is_editable_by(request.user, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and self._may_edit_parent(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_edit_parent(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_edit_parent(request, obj)
+
+
+# --- list filters ---------------------------------------------------------------------------
+
+
+class UpdatedThisWeekFilter(admin.SimpleListFilter):
+    title = _("this week's update")
+    parameter_name = "updated"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("No update this week")), ("yes", _("Updated this week"))]
+
+    def queryset(self, request, queryset):
+        stale = queryset.without_update_for(current_week_start())
+        if self.value() == "no":
+            return stale
+        if self.value() == "yes":
+            return queryset.exclude(pk__in=stale.values("pk"))
+        return queryset
+
+
+class MineFilter(admin.SimpleListFilter):
+    title = _("owner")
+    parameter_name = "mine"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("My projects"))]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(owner=request.user) if self.value() == "yes" else queryset
+
+
+class WeekStartForm(forms.ModelForm):
+    """Any day of a week names the week; it is stored by its Monday."""
+
+    def clean_week_start(self):
+        day = self.cleaned_data["week_start"]
+        return week_start(day) if day else day
+
+
+# --- projects -------------------------------------------------------------------------------
+
+
+class MilestoneInline(ParentRulesInlineMixin, admin.TabularInline):
+    model = Milestone
+    fields = ["order", "title", "owner", "weight", "due_date", "status", "percent", "completed_on"]
+    extra = 0
+
+
+class ThisWeekUpdateFormSet(BaseInlineFormSet):
+    """Only the update of the current week, prefilled with the project's current figures."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial_extra = [{"percent": self.instance.percent, "health": self.instance.health}]
+
+    def get_queryset(self):
+        return super().get_queryset().filter(week_start=current_week_start())
+
+
+class ThisWeekUpdateInline(ParentRulesInlineMixin, admin.StackedInline):
+    model = ProgressUpdate
+    formset = ThisWeekUpdateFormSet
+    fields = ["percent", "health", "summary", "next_steps", "risks"]
+    extra = max_num = 1
+    can_delete = False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.verbose_name = formset.form._meta.model._meta.verbose_name
+        return formset
+
+    def get_readonly_fields(self, request, obj=None):
+        # With milestones the percent is theirs: the update records it, nobody types it.
+        if obj is not None and obj.milestones.exists():
+            return ["percent"]
+        return []
+
+    @property
+    def verbose_name_plural(self):
+        return _("This week's update (%(week)s)") % {"week": Week.current().label()}
+
+
+class PlannedDateChangeInline(admin.TabularInline):
+    model = PlannedDateChange
+    fields = readonly_fields = ["kind", "old_date", "new_date", "changed_by", "changed_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "objective_code",
+        "owner",
+        "team",
+        "status",
+        "health_badge",
+        "progress",
+        "last_update",
+        "is_key_work",
+    ]
+    list_display_links = ["name"]
+    list_filter = [MineFilter, UpdatedThisWeekFilter, "objective", "team", "health", "status", "is_key_work"]
+    list_select_related = ["objective", "owner", "team"]
+    search_fields = ["name", "description", "owner__username", "owner__first_name", "owner__last_name"]
+    ordering = ["objective__order", "objective__code", "order", "name"]
+    inlines = [ThisWeekUpdateInline, MilestoneInline, PlannedDateChangeInline]
+    readonly_fields = ["qa_date_baseline", "launch_date_baseline", "recent_updates"]
+    fieldsets = [
+        (None, {"fields": ["objective", "name", "owner", "team", "status", "is_key_work", "order"]}),
+        (_("Progress"), {"fields": ["percent", "health", "recent_updates"]}),
+        (
+            _("Dates"),
+            {"fields": ["start_date", "qa_date", "launch_date", "qa_date_baseline", "launch_date_baseline"]},
+        ),
+        (_("Description"), {"fields": ["description"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user).with_last_update()
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.milestones.exists():
+            fields.append("percent")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Owners create projects for themselves; only superusers assign them to others.
+        if db_field.name == "owner" and not request.user.is_superuser:
+            kwargs["queryset"] = db_field.related_model.objects.filter(pk=request.user.pk)
+            kwargs["initial"] = request.user.pk
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.project_save(project=obj, user=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        for instance in instances:
+            if isinstance(instance, ProgressUpdate):
+                instance.week_start = instance.week_start or current_week_start()
+                services.progress_update_save(update=instance, author=request.user)
+            else:
+                instance.save()
+        formset.save_m2m()
+
+    def save_related(self, request, form, formsets, change):
+        # Milestones first, then the update, so the update records the milestones' new percent.
+        formsets = sorted(formsets, key=lambda fs: fs.model is ProgressUpdate)
+        super().save_related(request, form, formsets, change)
+        services.project_refresh_progress(project=form.instance)
+
+    @admin.display(description=_("objective"), ordering="objective__code")
+    def objective_code(self, obj):
+        return obj.objective.code
+
+    @admin.display(description=_("health"), ordering="health")
+    def health_badge(self, obj):
+        return health_badge(obj.health, obj.get_health_display())
+
+    @admin.display(description=_("progress"), ordering="percent")
+    def progress(self, obj):
+        return progress_bar(obj.percent)
+
+    @admin.display(description=_("last update"), ordering="last_update_week")
+    def last_update(self, obj):
+        return Week.of(obj.last_update_week).label() if obj.last_update_week else "—"
+
+    @admin.display(description=_("recent updates"))
+    def recent_updates(self, obj):
+        updates = obj.updates.order_by("-week_start")[:6] if obj.pk else []
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}%</td><td>{}</td><td>{}</td></tr>",
+            ((u.week.label(), u.percent, u.get_health_display(), u.summary) for u in updates),
+        )
+        return format_html('<table class="recent-updates">{}</table>', rows) if updates else "—"
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(RowRulesMixin, SimpleHistoryAdmin):
+    list_display = ["title", "project", "owner", "due_date", "status", "progress", "completed_on"]
+    list_filter = ["status", "project__objective", "project__team"]
+    list_select_related = ["project", "owner"]
+    search_fields = ["title", "project__name"]
+    ordering = ["project__name", "order"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = Project.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.milestone_save(milestone=obj)
+
+    @admin.display(description=_("progress"), ordering="percent")
+    def progress(self, obj):
+        return progress_bar(obj.percent)
+
+
+@admin.register(ProgressUpdate)
+class ProgressUpdateAdmin(RowRulesMixin, SimpleHistoryAdmin):
+    form = WeekStartForm
+    list_display = ["project", "week_label", "author", "percent", "health_badge", "updated_at"]
+    list_filter = ["week_start", "health", "project__objective", "project__team"]
+    list_select_related = ["project", "author"]
+    search_fields = ["project__name", "summary", "next_steps", "risks"]
+    ordering = ["-week_start", "project__name"]
+    fields = ["project", "week_start", "percent", "health", "summary", "next_steps", "risks", "author"]
+    readonly_fields = ["author"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = Project.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        services.progress_update_save(update=obj, author=request.user)
+
+    @admin.display(description=_("week"), ordering="week_start")
+    def week_label(self, obj):
+        return obj.week.label()
+
+    @admin.display(description=_("health"), ordering="health")
+    def health_badge(self, obj):
+        return health_badge(obj.health, obj.get_health_display())
+
+
+# --- objectives and key results ---------------------------------------------------------------
+
+
+class KeyResultInline(admin.TabularInline):
+    model = KeyResult
+    fields = [
+        "order",
+        "title",
+        "owner",
+        "unit",
+        "start_value",
+        "target_value",
+        "current_value",
+        "direction",
+        "weight",
+        "is_operating_metric",
+    ]
+    readonly_fields = ["current_value"]
+    extra = 0
+
+
+@admin.register(Objective)
+class ObjectiveAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "cycle", "owner", "team", "order"]
+    list_filter = ["cycle", "team"]
+    list_select_related = ["cycle", "owner", "team"]
+    search_fields = ["code", "title"]
+    ordering = ["cycle", "order", "code"]
+    inlines = [KeyResultInline]
+    autocomplete_fields = ["parent"]
+
+
+class ReadingInline(admin.TabularInline):
+    model = KeyResultReading
+    form = WeekStartForm
+    fields = ["week_start", "value", "note", "recorded_by"]
+    readonly_fields = ["recorded_by"]
+    extra = 1
+    ordering = ["-week_start"]
+
+
+@admin.register(KeyResult)
+class KeyResultAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "objective", "current_value", "target_value", "unit", "progress", "is_operating_metric"]
+    list_filter = ["objective__cycle", "objective", "is_operating_metric", "direction"]
+    list_select_related = ["objective"]
+    search_fields = ["title", "objective__title"]
+    readonly_fields = ["current_value"]
+    inlines = [ReadingInline]
+
+    def save_formset(self, request, form, formset, change):
+        for reading in formset.save(commit=False):
+            reading.recorded_by = request.user
+            reading.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        services.key_result_refresh_current(key_result=form.instance)
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return progress_bar(obj.progress())
+
+
+@admin.register(KeyResultReading)
+class KeyResultReadingAdmin(SimpleHistoryAdmin):
+    form = WeekStartForm
+    list_display = ["key_result", "week_label", "value", "note", "recorded_by"]
+    list_filter = ["key_result__objective", "key_result", "week_start"]
+    list_select_related = ["key_result", "recorded_by"]
+    ordering = ["-week_start"]
+    fields = ["key_result", "week_start", "value", "note"]
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+        services.key_result_refresh_current(key_result=obj.key_result)
+
+    @admin.display(description=_("week"), ordering="week_start")
+    def week_label(self, obj):
+        return Week.of(obj.week_start).label()
+
+
+# --- incidents and reference data ---------------------------------------------------------------
+
+
+@admin.register(Incident)
+class IncidentAdmin(RowRulesMixin, SimpleHistoryAdmin):
+    list_display = ["detected_at", "grade", "responsibility_share", "title", "project", "postmortem_done"]
+    list_filter = ["grade", "postmortem_done", "team"]
+    list_select_related = ["project"]
+    search_fields = ["title", "description", "impact", "handling"]
+    date_hierarchy = "detected_at"
+    readonly_fields = ["reported_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.reported_by = request.user
+        obj.full_clean()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "lead"]
+    search_fields = ["name"]
+
+
+@admin.register(Cycle)
+class CycleAdmin(admin.ModelAdmin):
+    list_display = ["name", "start", "end"]

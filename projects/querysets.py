@@ -1,0 +1,106 @@
+"""Reusable filters, and the one place that decides who may see and change what.
+
+Every reader and writer (admin, API, pages, tasks) asks ``visible_to(user)`` and
+``editable_by(user)`` here, so the rules cannot drift apart:
+
+- any signed-in, active user reads everything;
+- superusers change everything;
+- project owners change the projects they own, the milestones of those projects (or assigned to
+  them) and those projects' weekly updates, and incidents they reported or that hit their projects;
+- directors change objectives, key results and readings (plain model permissions) and every
+  incident (the ``manage_all_incidents`` permission).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Exists, Max, OuterRef, Q
+
+
+def _can_read(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+class VisibleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.all() if _can_read(user) else self.none()
+
+    def editable_by(self, user):
+        """Default rule: whoever holds the model's change permission changes every row."""
+        if not _can_read(user):
+            return self.none()
+        opts = self.model._meta
+        return self.all() if user.has_perm(f"{opts.app_label}.change_{opts.model_name}") else self.none()
+
+    def is_editable_by(self, user, obj) -> bool:
+        return obj is not None and obj.pk is not None and self.editable_by(user).filter(pk=obj.pk).exists()
+
+
+class ObjectiveQuerySet(VisibleQuerySet):
+    def of_cycle_holding(self, day: date):
+        return self.filter(cycle__start__lte=day, cycle__end__gte=day)
+
+
+class OwnedQuerySet(VisibleQuerySet):
+    """Rows that belong to whoever owns them: ``owner_lookups`` name the user fields."""
+
+    owner_lookups: tuple[str, ...] = ()
+
+    def editable_by(self, user):
+        rows = super().editable_by(user)
+        if not _can_read(user) or user.is_superuser:
+            return rows
+        owned = Q()
+        for lookup in self.owner_lookups:
+            owned |= Q(**{lookup: user})
+        return rows.filter(owned)
+
+
+class ProjectQuerySet(OwnedQuerySet):
+    owner_lookups = ("owner",)
+
+    def active(self):
+        return self.filter(status__in=self.model.ACTIVE_STATUSES)
+
+    def with_last_update(self):
+        return self.annotate(last_update_week=Max("updates__week_start"))
+
+    def without_update_for(self, week_start: date):
+        from .models import ProgressUpdate
+
+        has_update = ProgressUpdate.objects.filter(project=OuterRef("pk"), week_start=week_start)
+        return self.filter(~Exists(has_update))
+
+
+class MilestoneQuerySet(OwnedQuerySet):
+    owner_lookups = ("project__owner", "owner")
+
+    def open(self):
+        return self.exclude(status__in=[self.model.Status.DONE, self.model.Status.CANCELLED])
+
+    def overdue(self, today: date):
+        return self.open().filter(due_date__lt=today)
+
+    def due_between(self, first: date, last: date):
+        return self.open().filter(due_date__range=(first, last))
+
+
+class ProgressUpdateQuerySet(OwnedQuerySet):
+    owner_lookups = ("project__owner",)
+
+    def for_week(self, week_start: date):
+        return self.filter(week_start=week_start)
+
+
+class IncidentQuerySet(OwnedQuerySet):
+    owner_lookups = ("reported_by", "project__owner")
+
+    def editable_by(self, user):
+        if _can_read(user) and user.has_perm("projects.manage_all_incidents"):
+            return self.all()
+        return super().editable_by(user)
+
+    def detected_between(self, start, end):
+        return self.filter(detected_at__gte=start, detected_at__lt=end)

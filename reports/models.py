@@ -1,0 +1,130 @@
+"""What the weekly report adds to the plan: the director's text, frozen rollups, email deliveries."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from projects.weeks import Week
+
+
+class DirectorNote(models.Model):
+    """The director's own text for one week: highlights, other work, reflections, next week's goals."""
+
+    week_start = models.DateField(_("week (Monday)"), unique=True)
+    highlights = models.TextField(_("key work (重点工作)"), blank=True)
+    other_work = models.TextField(_("other work (其他)"), blank=True)
+    reflections = models.TextField(_("reflections (收获与反思)"), blank=True)
+    next_week = models.TextField(_("next week's goals (下周工作及目标)"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-week_start"]
+        verbose_name = _("director's note")
+        verbose_name_plural = _("director's notes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(week_start__iso_week_day=1),
+                name="%(app_label)s_%(class)s_week_start_monday",
+                violation_error_message=_("A week is stored by its Monday."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(Week.of(self.week_start))
+
+
+class RollupSnapshot(models.Model):
+    """The week's rollup as compiled and frozen on Friday; later edits do not change it."""
+
+    week_start = models.DateField(_("week (Monday)"), unique=True)
+    data = models.JSONField(_("rollup data"))
+    compiled_at = models.DateTimeField(_("compiled at"))
+    compiled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("compiled by"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-week_start"]
+        verbose_name = _("frozen rollup")
+        verbose_name_plural = _("frozen rollups")
+
+    def __str__(self) -> str:
+        return str(Week.of(self.week_start))
+
+
+class Delivery(models.Model):
+    """One email to one recipient for one period; unique, so nothing is sent twice."""
+
+    class Kind(models.TextChoices):
+        UPDATE_REMINDER = "update_reminder", _("Update reminder")
+        MILESTONE_ALERT = "milestone_alert", _("Milestone alert")
+        DIGEST = "digest", _("Weekly digest")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    period = models.CharField(_("period"), max_length=20, help_text=_("A week (2023-W53) or a day (2023-12-26)."))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    email = models.EmailField(_("email"))
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "email"],
+                name="%(app_label)s_%(class)s_once_per_period",
+                violation_error_message=_("This email was already sent to this recipient for this period."),
+            )
+        ]
+        # Retries and the admin look for what is still pending or failed.
+        indexes = [models.Index(fields=["status", "kind"], name="reports_delivery_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} → {self.email}"
+
+
+class NotificationPreference(models.Model):
+    """What one user wants in their inbox, and in which language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    update_reminders = models.BooleanField(_("update reminders"), default=True)
+    milestone_alerts = models.BooleanField(_("milestone alerts"), default=True)
+    weekly_digest = models.BooleanField(
+        _("weekly digest"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: directors get it, others do not. Yes or no overrides that."),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
