@@ -378,4 +378,3 @@ def check_completion(project: data.DemoProject, milestone: data.DemoMilestone) -
     week = Week(data.YEAR, min(done_weeks), JAN1)
     if not milestone.completed_on or not week.monday <= milestone.completed_on <= week.sunday:
         raise ValueError(f"{project.name} / {milestone.title}: completed_on must fall in week {week.number}.")
-

@@ -45,7 +45,9 @@ class Change:
         verb = _("create") if self.action == "create" else _("update")
         text = f"{where}{verb} {self.kind} “{self.label}”"
         if self.action == "update" and self.fields:
-            text += ": " + "; ".join(f"{name} {_short(old)} → {_short(new)}" for name, (old, new) in self.fields.items())
+            text += ": " + "; ".join(
+                f"{name} {_short(old)} → {_short(new)}" for name, (old, new) in self.fields.items()
+            )
         return text
 
 
@@ -103,7 +105,9 @@ class _Applier:
     def cycle(self) -> Cycle:
         year = self.week.year
         cycle = Cycle.objects.filter(name=str(year)).first()
-        cycle = cycle or Cycle.objects.filter(start__lte=self.report.report_date, end__gte=self.report.report_date).first()
+        cycle = (
+            cycle or Cycle.objects.filter(start__lte=self.report.report_date, end__gte=self.report.report_date).first()
+        )
         if cycle is None:
             cycle = Cycle(name=str(year), start=date(year, 1, 1), end=date(year, 12, 31))
             cycle.full_clean()
@@ -124,7 +128,9 @@ class _Applier:
     # Operating metrics.
     def metric(self, cycle: Cycle, parsed: ParsedMetric, order: int) -> None:
         key_result = (
-            KeyResult.objects.filter(objective__cycle=cycle, title=parsed.title).order_by("-is_operating_metric").first()
+            KeyResult.objects.filter(objective__cycle=cycle, title=parsed.title)
+            .order_by("-is_operating_metric")
+            .first()
         )
         if key_result is None:
             direction = (
@@ -188,7 +194,7 @@ class _Applier:
         )
         is_latest = project is None or not newest or newest[0] <= self.monday
         values: dict[str, Any] = {}
-        if is_latest:
+        if is_latest and parsed.has_update:
             if parsed.qa_date:
                 values["qa_date"] = parsed.qa_date
             if parsed.launch_date:
@@ -219,7 +225,8 @@ class _Applier:
                     self.warn(parsed.line, error)
         for milestone in parsed.milestones:
             self.milestone(project, milestone, is_latest)
-        self.update(project, parsed)
+        if parsed.has_update:
+            self.update(project, parsed)
 
     def milestone(self, project: Project, parsed: ParsedMilestone, is_latest: bool) -> None:
         wanted = phrases.normalise_name(parsed.title)

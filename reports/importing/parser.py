@@ -33,11 +33,15 @@ BULLET_RE = re.compile(r"^[-*+•]\s+(?P<body>.*)$")
 NUMBERED_RE = re.compile(r"^(?P<number>\d{1,3})\s*[.、)）]\s*(?P<body>.*)$")
 LABEL_RE = re.compile(r"^[^\d：:]{1,20}[：:]$")
 METRIC_COLON_RE = re.compile(
-    r"^(?P<title>[^\d：:]{2,40}?)\s*[：:]\s*(?P<value>-?\d+(?:\.\d+)?)\s*(?P<unit>%|％|次|分钟|min|ms|笔)?[。.]?$"
+    r"^(?P<title>[^\d：:]{2,40}?)\s*[：:]\s*(?P<value>-?\d+(?:\.\d+)?)\s*(?P<unit>%|％|[^\d\s，,。.；;]{1,12})?[。.]?$"
 )
 DOWNTIME_RE = re.compile(r"^(?:年度)?不可用时[间长]\s*[：:]?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>分钟|min)?[。.]?$")
-GRADE_COUNT_RE = re.compile(r"^(?:事故数?)?\s*(?P<grade>AB|CD|A|B|C|D)\s*级\s*[：:]?\s*(?P<value>\d+(?:\.\d+)?)\s*次?[。.]?$")
+GRADE_COUNT_RE = re.compile(
+    r"^(?:事故数?)?\s*(?P<grade>AB|CD|A|B|C|D)\s*级\s*[：:]?\s*(?P<value>\d+(?:\.\d+)?)\s*次?[。.]?$"
+)
 NO_INCIDENT_RE = re.compile(r"^(?:本周)?无(?:生产事件|事件|事故)?[。.]?$")
+# The export lists a project without an update this week as "- 名称（本周无更新）".
+NO_UPDATE_MARK = "（本周无更新）"
 INCIDENT_FIELD_RE = re.compile(r"^(?P<label>处置|处理|影响|跟进|后续|后续跟进)\s*[:：]\s*(?P<text>.*)$")
 
 # Section kinds.
@@ -97,6 +101,7 @@ class ParsedProject:
     group: str = ""
     milestones: list[ParsedMilestone] = field(default_factory=list)
     extra_lines: list[str] = field(default_factory=list)
+    has_update: bool = True
 
     @property
     def note(self) -> str:
@@ -156,7 +161,7 @@ class _Line:
 
 
 def clean_heading(text: str) -> str:
-    """"【O2系统升级】" -> "O2系统升级", "**其他：**" -> "其他"."""
+    """ "【O2系统升级】" -> "O2系统升级", "**其他：**" -> "其他"."""
     text = text.strip().strip("*").strip()
     text = re.sub(r"^[【\[〔]\s*|\s*[】\]〕]$", "", text).strip()
     return text.rstrip("：:").strip()
@@ -202,7 +207,9 @@ def _find_week(lines: list[_Line]) -> tuple[Week, date]:
                     try:
                         heading_date = date(int(match["year"]), int(match["month"]), int(match["day"]))
                     except ValueError as exc:
-                        raise ReportFormatError(_("Line %(line)s: %(error)s") % {"line": line.number, "error": exc})
+                        raise ReportFormatError(
+                            _("Line %(line)s: %(error)s") % {"line": line.number, "error": exc}
+                        ) from exc
         created_match = CREATED_RE.match(line.text)
         if created_match and created is None:
             try:
@@ -422,7 +429,11 @@ def parse_metric(clause: str, line: int) -> ParsedMetric | None:
 
 
 def parse_project(line: int, objective: str, body: str, reference: date) -> ParsedProject:
-    body, trailer = phrases.split_trailer(body.strip())
+    body = body.strip()
+    if body.endswith(NO_UPDATE_MARK) and body != NO_UPDATE_MARK:
+        name = body[: -len(NO_UPDATE_MARK)].strip()
+        return ParsedProject(line, objective, name[:200], "", None, [], None, None, has_update=False)
+    body, trailer = phrases.split_trailer(body)
     head, rest = phrases.split_name(body)
     name = phrases.strip_status_suffix(head)[:200]
     summary = rest if (rest is not None and name == head) else body

@@ -19,7 +19,9 @@ NAME_SPLIT_RE = re.compile(r"[，,：:；;。]")
 
 # A percent said to be progress: "进度80%", "开发50%", "总体进度50%", "打标进度77.04%", "进展80%".
 _PROGRESS_WORDS = r"进度|进展|开发|测试|编写|完成|完成度|研发"
-_PERCENT_RE = re.compile(rf"(?P<word>(?:总体|整体|项目整体)?(?:{_PROGRESS_WORDS}))\s*[:：]?\s*(?P<value>\d{{1,3}}(?:\.\d+)?)\s*[%％]")
+_PERCENT_RE = re.compile(
+    rf"(?P<word>(?:总体|整体|项目整体)?(?:{_PROGRESS_WORDS}))\s*[:：]?\s*(?P<value>\d{{1,3}}(?:\.\d+)?)\s*[%％]"
+)
 _OVERALL_RE = re.compile(r"总体|整体")
 
 # Status words, most specific first; each maps to a short canonical word shown in output.
@@ -122,7 +124,7 @@ def split_name(text: str) -> tuple[str, str | None]:
 
 
 def strip_status_suffix(name: str) -> str:
-    """"备付金盘点提测完成" -> "备付金盘点": a status word at the end of a name is not the name."""
+    """ "备付金盘点提测完成" -> "备付金盘点": a status word at the end of a name is not the name."""
     for word in sorted(STATUS_WORDS, key=len, reverse=True):
         if name.endswith(word) and len(name) > len(word) + 1:
             return name[: -len(word)].rstrip()

@@ -34,7 +34,10 @@ def result_lines(result: ImportResult) -> list[str]:
     for change in result.changes:
         lines.append("  " + str(change))
     for number, raw in result.unparsed:
-        lines.append("  " + _("line %(line)s not understood, kept in the notes: %(text)s") % {"line": number, "text": raw.strip()})
+        lines.append(
+            "  "
+            + _("line %(line)s not understood, kept in the notes: %(text)s") % {"line": number, "text": raw.strip()}
+        )
     for warning in result.warnings:
         lines.append("  " + _("warning: %(message)s") % {"message": warning})
     return lines
@@ -46,7 +49,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", type=Path, help=_("Report files (UTF-8 Markdown)."))
         parser.add_argument("--dry-run", action="store_true", help=_("Print what would change; write nothing."))
-        parser.add_argument("--owner", help=_("Username owning the projects the import creates (default: first superuser)."))
+        parser.add_argument(
+            "--owner", help=_("Username owning the projects the import creates (default: first superuser).")
+        )
         parser.add_argument(
             "--metrics-objective",
             default=DEFAULT_METRICS_OBJECTIVE,
@@ -60,7 +65,9 @@ class Command(BaseCommand):
                 text = decode_report(path.read_bytes(), str(path))
                 reports.append((path, parse_report(text)))
             except OSError as exc:
-                raise CommandError(_("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}) from exc
+                raise CommandError(
+                    _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
+                ) from exc
             except ReportFormatError as exc:
                 raise CommandError(f"{path}: {exc}") from exc
         owner_user = owner_for(owner)
@@ -70,7 +77,11 @@ class Command(BaseCommand):
             if dry_run:
                 transaction.set_rollback(True)
         summary = _("Dry run: nothing was written.") if dry_run else _("Done.")
-        self.stdout.write(self.style.SUCCESS(f"{summary} " + _("%(total)s changes in %(count)s reports.") % {"total": total, "count": len(reports)}))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{summary} " + _("%(total)s changes in %(count)s reports.") % {"total": total, "count": len(reports)}
+            )
+        )
 
     def import_all(self, reports, owner_user, dry_run: bool, metrics_objective: str) -> int:
         total = 0
@@ -82,7 +93,10 @@ class Command(BaseCommand):
             total += len(result.changes)
             verb = _("would change") if dry_run else _("changed")
             self.stdout.write(
-                _("[%(index)s/%(count)s] %(path)s: week %(week)s (%(date)s), %(verb)s %(changes)s rows, %(unparsed)s lines not understood")
+                _(
+                    "[%(index)s/%(count)s] %(path)s: week %(week)s (%(date)s), %(verb)s %(changes)s rows, "
+                    "%(unparsed)s lines not understood"
+                )
                 % {
                     "index": index,
                     "count": len(reports),
