@@ -115,7 +115,7 @@ def test_unparsed_lines_are_kept_and_listed_with_line_numbers(superuser):
 
 
 def test_several_files_show_progress_and_a_bad_one_stops_before_any_write(superuser):
-    with pytest.raises(CommandError, match="not_a_report.md: This is not a weekly report"):
+    with pytest.raises(CommandError, match=r"not_a_report\.md: This is not a weekly report"):
         run(WEEK_53, NOT_A_REPORT)
     assert not Project.objects.exists()
     output = run(WEEK_53, VARIANTS)
