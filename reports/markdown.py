@@ -86,12 +86,17 @@ def milestone_lines(milestones: list[dict[str, Any]], reference: date) -> list[s
 
 def incident_lines(incident: dict[str, Any]) -> list[str]:
     detected = datetime.fromisoformat(incident["detected_at"])
-    description = (incident.get("description") or incident.get("title") or "").strip()
+    title = incident.get("title") or ""
+    description = (incident.get("description") or title).strip()
+    probe = ParsedIncident(0, detected.date(), None, None, "", description)
+    finish_incident(probe)
+    if title and probe.title != title:
+        description = f"{title}，{description}"  # the importer takes the first clause as the title
+        probe = ParsedIncident(0, detected.date(), None, None, "", description)
+        finish_incident(probe)
     first, *more = description.split("\n")
     lines = [f"- {detected.month}/{detected.day} {detected:%H:%M} {first.strip()}"]
     lines.extend(INDENT + text.strip() for text in more if text.strip())
-    probe = ParsedIncident(0, detected.date(), None, None, "", description)
-    finish_incident(probe)
     if incident.get("impact") and incident["impact"] != probe.impact:
         lines.append(INDENT + "影响：" + incident["impact"].replace("\n", "\n" + INDENT))
     if incident.get("handling"):

@@ -8,7 +8,7 @@ changes inside a transaction that is rolled back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -289,7 +289,10 @@ class _Applier:
     def incident(self, parsed: ParsedIncident) -> None:
         tz = timezone.get_current_timezone()
         detected = datetime.combine(parsed.detected_on, parsed.detected_time or time(0, 0), tzinfo=tz)
-        incident = Incident.objects.filter(detected_at=detected, title=parsed.title).first()
+        # Reports give minutes: an incident recorded with seconds in the app is the same incident.
+        incident = Incident.objects.filter(
+            detected_at__gte=detected, detected_at__lt=detected + timedelta(minutes=1), title=parsed.title
+        ).first()
         creating = incident is None
         incident = incident or Incident(detected_at=detected, title=parsed.title, reported_by=self.user)
         values = {
@@ -297,6 +300,9 @@ class _Applier:
             for name in ("description", "impact", "handling", "follow_up")
             if getattr(parsed, name)
         }
+        # The export writes "title，description" when the description does not start with the title.
+        if not creating and values.get("description") == f"{incident.title}，{incident.description}":
+            del values["description"]
         if parsed.resolved_time:
             resolved = datetime.combine(parsed.detected_on, parsed.resolved_time, tzinfo=tz)
             if resolved >= detected:
@@ -318,7 +324,7 @@ class _Applier:
         other = report.other_work
         if report.unparsed:
             kept = "\n".join(raw for _line, raw in report.unparsed)
-            if other.rstrip().endswith(UNPARSED_HEADING):
+            if UNPARSED_HEADING in other:  # re-importing an export: the kept lines continue its block
                 other = other.rstrip() + "\n" + kept
             else:
                 other = "\n\n".join(filter(None, [other, UNPARSED_HEADING + "\n" + kept]))
