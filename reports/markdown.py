@@ -95,7 +95,12 @@ def incident_lines(incident: dict[str, Any]) -> list[str]:
         probe = ParsedIncident(0, detected.date(), None, None, "", description)
         finish_incident(probe)
     first, *more = description.split("\n")
-    lines = [f"- {detected.month}/{detected.day} {detected:%H:%M} {first.strip()}"]
+    first = first.strip()
+    grade = incident.get("grade") or ""
+    if grade in ("A", "B", "C", "D") and not (probe.grade == grade and incident.get("share") in (None, "1")):
+        share = incident.get("share")
+        first += f"（{grade}级，定责{share}）" if share not in (None, "1") else f"（{grade}级）"
+    lines = [f"- {detected.month}/{detected.day} {detected:%H:%M} {first}"]
     lines.extend(INDENT + text.strip() for text in more if text.strip())
     if incident.get("impact") and incident["impact"] != probe.impact:
         lines.append(INDENT + "影响：" + incident["impact"].replace("\n", "\n" + INDENT))

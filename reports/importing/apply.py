@@ -303,6 +303,10 @@ class _Applier:
         # The export writes "title，description" when the description does not start with the title.
         if not creating and values.get("description") == f"{incident.title}，{incident.description}":
             del values["description"]
+        if parsed.grade:
+            values["grade"] = parsed.grade
+        if parsed.share is not None:
+            values["responsibility_share"] = parsed.share
         if parsed.resolved_time:
             resolved = datetime.combine(parsed.detected_on, parsed.resolved_time, tzinfo=tz)
             if resolved >= detected:

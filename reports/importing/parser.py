@@ -42,6 +42,12 @@ GRADE_COUNT_RE = re.compile(
 NO_INCIDENT_RE = re.compile(r"^(?:本周)?无(?:生产事件|事件|事故)?[。.]?$")
 # The export lists a project without an update this week as "- 名称（本周无更新）".
 NO_UPDATE_MARK = "（本周无更新）"
+# An incident's grade: "（C级）" or "（C级，定责0.5）" ending its first line (the export writes it so),
+# or "定责C级" anywhere in its text.
+INCIDENT_GRADE_RE = re.compile(
+    r"\s*[（(]\s*(?P<grade>[ABCD])\s*级(?:\s*[，,]\s*定责\s*(?P<share>[01](?:\.\d+)?))?\s*[）)]\s*$"
+)
+INCIDENT_BLAME_RE = re.compile(r"定责\s*(?P<grade>[ABCD])\s*级")
 INCIDENT_FIELD_RE = re.compile(r"^(?P<label>处置|处理|影响|跟进|后续|后续跟进)\s*[:：]\s*(?P<text>.*)$")
 
 # Section kinds.
@@ -128,6 +134,8 @@ class ParsedIncident:
     impact: str = ""
     handling: str = ""
     follow_up: str = ""
+    grade: str = ""
+    share: Decimal | None = None
 
 
 @dataclass
@@ -380,6 +388,11 @@ class _Parser:
         if timed:
             day, at, rest = timed
             self.incident = ParsedIncident(line.number, day, at, None, "", rest)
+            graded = INCIDENT_GRADE_RE.search(rest)
+            if graded:
+                self.incident.description = rest[: graded.start()]
+                self.incident.grade = graded["grade"]
+                self.incident.share = Decimal(graded["share"]) if graded["share"] else None
             self.incident_field = "description"
             self.report.incidents.append(self.incident)
             return
@@ -408,6 +421,9 @@ def finish_incident(incident: ParsedIncident) -> None:
     if not incident.impact:
         incident.impact = "，".join(p for p in parts[1:] if "影响" in p or p.startswith("导致"))
     incident.resolved_time = phrases.resolved_time(incident.description)
+    blamed = INCIDENT_BLAME_RE.search(incident.description)
+    if blamed and not incident.grade:
+        incident.grade = blamed["grade"]
 
 
 def parse_metric(clause: str, line: int) -> ParsedMetric | None:

@@ -110,6 +110,7 @@ def entered_in_the_app(superuser):
         handling="Re-ran it",
         detected_at=datetime(2023, 12, 27, 3, 14, 27, tzinfo=SHANGHAI),
         grade=Incident.Grade.D,
+        responsibility_share=Decimal("0.5"),
     )
     return project
 
@@ -119,7 +120,7 @@ def test_export_of_data_entered_in_the_app(entered_in_the_app, tmp_path):
     assert "- Bank accounts，Integration testing with the bank（进度40%，上线2024-01-11）" in text
     assert "- Custody（本周无更新）" in text
     assert "- Pay-in success rate：99.991%" in text
-    assert "- 12/27 03:14 Settlement delay，The nightly job ran late\n    处置：Re-ran it" in text
+    assert "- 12/27 03:14 Settlement delay，The nightly job ran late（D级，定责0.5）\n    处置：Re-ran it" in text
     assert "# 下周工作及目标\n\n1. Bank accounts：Trial payments\n" in text  # no director text: the owners' next steps
     factories.DirectorNoteFactory(week_start=date(2023, 12, 25), next_week="1. Plan 2024")
     text, path = export("2023-W53", tmp_path)

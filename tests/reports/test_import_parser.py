@@ -220,3 +220,16 @@ def test_seed_week_38():
     assert len(project(report, "POS收单系统建设").milestones) == 4
     assert [i.detected_on.day for i in report.incidents] == [10, 11, 14]
     assert [number for number, _raw in report.unparsed] == [113]
+
+
+def test_incident_grade_and_share():
+    text = VARIANTS.read_text("utf-8").replace("- 1/11 08:15 批量任务超时", "- 1/11 08:15 批量任务超时（C级，定责0.5）")
+    text = text.replace("对业务无影响", "对业务无影响，定责D级")
+    first, second = parse_report(text).incidents
+    assert (first.grade, first.share) == ("D", None)
+    assert (second.title, second.description, second.grade, second.share) == (
+        "批量任务超时",
+        "批量任务超时",
+        "C",
+        Decimal("0.5"),
+    )
