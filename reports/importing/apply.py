@@ -172,8 +172,10 @@ class _Applier:
             self._projects = list(Project.objects.select_related("objective__cycle").order_by("pk"))
         return self._projects
 
-    def find_project(self, name: str, cycle: Cycle) -> Project | None:
-        projects = sorted(self.all_projects(), key=lambda p: p.objective.cycle_id != cycle.pk)
+    def find_project(self, name: str, cycle: Cycle, projects: list[Project] | None = None) -> Project | None:
+        """The cycle's project of that name: exact, then without punctuation, then before a comma or colon."""
+        if projects is None:
+            projects = [p for p in self.all_projects() if p.objective.cycle_id == cycle.pk]
         wanted = phrases.normalise_name(name)
         for key in (
             lambda p: p.name == name,
@@ -213,6 +215,13 @@ class _Applier:
                 return
             self.all_projects().append(project)
             self.record("create", project, parsed.line)
+            elsewhere = self.find_project(parsed.name, objective.cycle, projects=self.all_projects()[:-1])
+            if elsewhere is not None:
+                self.warn(
+                    parsed.line,
+                    _("“%(name)s” also exists in cycle %(cycle)s; this report's cycle got its own project.")
+                    % {"name": parsed.name, "cycle": elsewhere.objective.cycle},
+                )
         else:
             before = {name: getattr(project, name) for name in values}
             diffs = _assign(project, values)

@@ -120,9 +120,13 @@ def test_several_files_show_progress_and_a_bad_one_stops_before_any_write(superu
     assert not Project.objects.exists()
     output = run(WEEK_53, VARIANTS)
     assert "[1/2]" in output and "[2/2]" in output
-    # The week-2 report matched the week-53 projects by name instead of creating new ones.
-    assert Project.objects.filter(name="POS收单系统建设").count() == 1
-    assert Project.objects.filter(name="交易不成退代").exists()
+    # Projects are matched within the report's OKR cycle: 2024 gets its own, and the output says so.
+    assert list(
+        Project.objects.filter(name="POS收单系统建设").values_list("objective__cycle__name", flat=True).order_by("pk")
+    ) == ["2023", "2024"]
+    assert "“POS收单系统建设” also exists in cycle 2023" in output
+    pos_2024 = Project.objects.get(name="POS收单系统建设", objective__cycle__name="2024")
+    assert pos_2024.milestones.count() == 2
 
 
 def test_missing_file_and_owner_are_clear_errors(db, tmp_path):
