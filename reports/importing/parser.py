@@ -22,7 +22,7 @@ from . import phrases
 
 HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
 WEEK_RE = re.compile(
-    r"^第\s*(?P<number>\d{1,2})\s*周(?:\s*(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?)?$"
+    r"^(?:(?P<label_year>\d{4})\s*年\s*)?第\s*(?P<number>\d{1,2})\s*周(?:\s*(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?)?$"
 )
 CREATED_RE = re.compile(
     r"^(?:Created|创建时间|创建于)\s*[:：]\s*(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})",
@@ -171,7 +171,7 @@ class _Line:
 def clean_heading(text: str) -> str:
     """ "【O2系统升级】" -> "O2系统升级", "**其他：**" -> "其他"."""
     text = text.strip().strip("*").strip()
-    text = re.sub(r"^[【\[〔]\s*|\s*[】\]〕]$", "", text).strip()
+    text = re.sub(r"[【】\[\]〔〕]", " ", text).strip()
     return text.rstrip("：:").strip()
 
 
@@ -204,13 +204,15 @@ def _list_body(text: str) -> str:
 
 
 def _find_week(lines: list[_Line]) -> tuple[Week, date]:
-    number = heading_date = created = None
+    number = heading_date = created = label_year = None
     for line in lines:
         heading = HEADING_RE.match(line.text)
         if heading and number is None:
             match = WEEK_RE.match(clean_heading(heading[2]))
             if match:
                 number = int(match["number"])
+                if match["label_year"] and not match["year"]:
+                    label_year = int(match["label_year"])
                 if match["year"]:
                     try:
                         heading_date = date(int(match["year"]), int(match["month"]), int(match["day"]))
@@ -226,13 +228,16 @@ def _find_week(lines: list[_Line]) -> tuple[Week, date]:
                 created = None
     if number is None:
         raise ReportFormatError(_("This is not a weekly report: no “# 第N周” heading was found."))
-    reference = heading_date or created
+    numbering = configured_numbering()
+    if label_year and heading_date is None and 1 <= number <= weeks_in_year(label_year, numbering):
+        reference = Week(label_year, number, numbering).friday  # "2023年第53周" names its year
+    else:
+        reference = heading_date or created
     if reference is None:
         raise ReportFormatError(
             _("Cannot tell the year of week %(number)s: the heading has no date and there is no “Created:” line.")
             % {"number": number}
         )
-    numbering = configured_numbering()
     candidates = [
         Week(year, number, numbering)
         for year in (reference.year - 1, reference.year, reference.year + 1)

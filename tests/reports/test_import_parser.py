@@ -233,3 +233,22 @@ def test_incident_grade_and_share():
         "C",
         Decimal("0.5"),
     )
+
+
+def test_year_in_the_heading_windows_line_ends_tabs_and_full_width_signs():
+    text = (
+        "# 2023年第53周\r\n\r\n"
+        "## 【O1】服务业务\r\n\r\n"
+        "- 对账平台，联调进度60％，预计1/8上线\r\n"
+        "\t1. 接口改造，上线完成\r\n"
+        "## 【系统运行数据】\r\n"
+        "- 入金有效成功率：99.99％\r\n"
+    )
+    report = parse_report(text)
+    assert (report.week.code, report.report_date) == ("2023-W53", date(2023, 12, 29))
+    (o1,) = report.objectives
+    assert (o1.code, o1.title) == ("O1", "服务业务")
+    (line,) = o1.projects
+    assert (line.name, line.percent, line.launch_date) == ("对账平台", Decimal(60), date(2024, 1, 8))
+    assert [(m.title, m.status) for m in line.milestones] == [("接口改造", "done")]
+    assert [(m.title, m.value, m.unit) for m in report.metrics] == [("入金有效成功率", Decimal("99.99"), "%")]
