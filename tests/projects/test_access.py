@@ -193,6 +193,8 @@ def test_admin_history_answers_who_changed_this_figure(client, owner, projects):
     record = mine.history.latest()
     assert record.history_user == owner
     page = client.get(reverse("admin:projects_project_history", args=[mine.pk])).content.decode()
-    table = re.sub(r"\s+|&nbsp;", " ", page[page.index('id="change-history"') :])
-    assert "Progress %: 0.00" in table and "42.00" in table
-    assert f"{owner.username}</a>" in table
+    start = page.index('id="change-history"')
+    table = page[start : page.index("</table>", start)]
+    assert f">{owner.username}</a>" in table
+    text = " ".join(re.sub(r"<[^>]+>|&nbsp;", " ", table).split())
+    assert "Progress %: 0.00 &rarr; 42.00" in text
