@@ -140,7 +140,7 @@ class DemoLoader:
             if demo.group and not user.groups.filter(name=demo.group).exists():
                 user.groups.add(Group.objects.get(name=demo.group))
                 changed = True
-            pref, pref_created = NotificationPreference.objects.get_or_create(
+            _pref, pref_created = NotificationPreference.objects.get_or_create(
                 user=user, defaults={"language": demo.language}
             )
             self.count("user", created, changed or pref_created)
@@ -378,4 +378,3 @@ def check_completion(project: data.DemoProject, milestone: data.DemoMilestone) -
     week = Week(data.YEAR, min(done_weeks), JAN1)
     if not milestone.completed_on or not week.monday <= milestone.completed_on <= week.sunday:
         raise ValueError(f"{project.name} / {milestone.title}: completed_on must fall in week {week.number}.")
-

@@ -11,7 +11,9 @@ from projects.demo_load import DemoLoader
 
 
 class Command(BaseCommand):
-    help = "Load demo users, OKRs, projects and weekly updates for weeks 38-53 of 2023. Running it again changes nothing."
+    help = (
+        "Load demo users, OKRs, projects and weekly updates for weeks 38-53 of 2023. Running it again changes nothing."
+    )
 
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
