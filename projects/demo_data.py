@@ -441,7 +441,7 @@ PROJECTS = [
                           {38: (BLOCKED, 60), 42: (DOING, 75), 47: (DONE, 100)}, D(2023, 11, 15)),
             DemoMilestone("二合一出仓与报警配置", D(2023, 10, 20),
                           {38: (DOING, 50), 40: (DOING, 80), 43: (DONE, 100)}, D(2023, 10, 19)),
-            DemoMilestone("账单字段逻辑与血缘梳理", D(2023, 12, 29),
+            DemoMilestone("账单字段逻辑与血缘梳理", D(2023, 12, 22),
                           {38: (DOING, 40), 44: (DOING, 60), 49: (DOING, 80), 51: (DOING, 90)}),
         ],
     ),

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from projects.models import (
@@ -129,3 +130,13 @@ def test_demo_users_log_into_the_admin(demo, client, username, password):
     assert response.status_code == 302 and response.url == "/admin/"
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/projects/project/").status_code == 200
+
+
+def test_unmigrated_groups_give_a_clear_error_and_save_nothing(db):
+    Group.objects.filter(name="Directors").delete()
+    before = row_counts()
+
+    with pytest.raises(CommandError, match="migrate"):
+        load()
+
+    assert row_counts() == before
