@@ -31,7 +31,8 @@ Keys (added keys may appear later; these stay):
   cycle up to this one), project_count (before filters), stale_count}]
 - project: {id, name, objective_code, owner_id, owner, team_id, team, status, health,
   previous_health, percent, previous_percent, change_points (float|None), is_key_work,
-  is_stale (no update this week while active), changed (bool, see ``changes only``),
+  is_stale (no update this week while active), done_earlier (done, nothing reported this week: the
+  page lists these compactly), changed (bool, see ``changes only``),
   update: {summary, next_steps, risks, author} | None, planned (last week's next steps, str),
   next_milestone: {title, due_date} | None, milestones: [{id, title, order, status, percent,
   due_date, completed_on, is_overdue}],
@@ -126,9 +127,17 @@ def iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
 def user_name(user) -> str:
+    """The user's name as people write it: 刘洋 (family name first, no space) or Lin Wei."""
     if user is None:
         return ""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if _is_cjk(first + last):
+        return f"{last}{first}"
     return user.get_full_name() or user.get_username()
 
 
@@ -284,6 +293,7 @@ def _build_project(
         "change_points": change,
         "is_key_work": project.is_key_work,
         "is_stale": is_stale,
+        "done_earlier": project.status == Project.Status.DONE and this_update is None,
         "changed": changed,
         "update": {
             "summary": this_update.summary,
