@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from projects import demo_data
-from projects.demo_load import DemoLoader
+from projects.demo_load import DemoDataError, DemoLoader
 
 
 class Command(BaseCommand):
@@ -19,7 +19,10 @@ class Command(BaseCommand):
         started = time.monotonic()
         loader = DemoLoader(say=lambda line: self.stdout.write(f"  {line}"))
         self.stdout.write("Loading the demo data (2023, weeks 38-53)…")
-        loader.run()
+        try:
+            loader.run()
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
         created = sum(n for key, n in loader.counts.items() if key.endswith("|created"))
         updated = sum(n for key, n in loader.counts.items() if key.endswith("|updated"))
         self.stdout.write(
