@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects.weeks import Week, current_week_start, week_start
 
+from .admin_import import import_weekly_report_view
 from .models import DirectorNote
 
 
@@ -32,6 +34,15 @@ class DirectorNoteAdmin(SimpleHistoryAdmin):
     list_select_related = ["author"]
     date_hierarchy = "week_start"
     search_fields = ["highlights", "other_work", "reflections", "next_week"]
+    change_list_template = "admin/reports/directornote/change_list.html"
+
+    def get_urls(self):
+        import_url = path(
+            "import/",
+            self.admin_site.admin_view(import_weekly_report_view),
+            name="reports_import_weekly_report",
+        )
+        return [import_url, *super().get_urls()]
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
@@ -51,6 +62,3 @@ class DirectorNoteAdmin(SimpleHistoryAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
-
-
-from . import admin_import  # noqa: E402, F401

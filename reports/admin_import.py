@@ -1,7 +1,7 @@
 """Admin page to upload a hand-written weekly report: see what would change first, then apply it.
 
-Mounted at /admin/reports/import-weekly-report/ (URL name ``admin:reports_import_weekly_report``)
-by adding a URL to the default admin site; ``reports/admin.py`` imports this module.
+Served by the director's-note admin at /admin/reports/directornote/import/ (URL name
+``admin:reports_import_weekly_report``), with a button on that list.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -101,22 +100,3 @@ def import_weekly_report_view(request: HttpRequest) -> HttpResponse:
         "applied": applied,
     }
     return TemplateResponse(request, "admin/reports/import_weekly_report.html", context)
-
-
-def _with_import_url(get_urls):
-    def urls():
-        extra = [
-            path(
-                "reports/import-weekly-report/",
-                admin.site.admin_view(import_weekly_report_view),
-                name="reports_import_weekly_report",
-            )
-        ]
-        return extra + get_urls()
-
-    return urls
-
-
-if not getattr(admin.site, "_weekly_report_import", False):
-    admin.site.get_urls = _with_import_url(admin.site.get_urls)
-    admin.site._weekly_report_import = True
