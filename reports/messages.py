@@ -23,7 +23,7 @@ from .models import Delivery, RollupSnapshot
 def rollup_url(week: Week) -> str:
     """The rollup page of ``week`` (the page itself belongs to the rollup module)."""
     try:
-        return absolute_url(reverse("reports:rollup", kwargs={"week": week.code}))
+        return absolute_url(reverse("reports:rollup", kwargs={"code": week.code}))
     except NoReverseMatch:
         return absolute_url(f"/rollup/{week.code}/")
 
