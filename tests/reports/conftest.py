@@ -84,9 +84,10 @@ def use_broker(url: str) -> None:
     """Point the Celery app at ``url``, dropping connections made to the previous broker."""
     celery_app.conf.broker_url = url
     celery_app.conf.broker_transport_options = {"visibility_timeout": 3600}
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-        celery_app._pool = None
+    from kombu import pools
+
+    pools.reset()  # closes and forgets kombu's shared connection and producer pools
+    celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
 
