@@ -30,7 +30,7 @@ class Inbox:
         self.refused = 0
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         with self.lock:
             if self.refuse_next > 0:
                 self.refuse_next -= 1

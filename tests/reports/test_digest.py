@@ -111,9 +111,7 @@ def test_refused_message_is_marked_failed_and_resent_from_the_admin(smtp, demo_w
 
     page = admin_client.get("/admin/reports/delivery/?status=failed")
     assert "director@example.com" in page.content.decode()
-    admin_client.post(
-        "/admin/reports/delivery/", {"action": "resend", "_selected_action": [delivery.pk]}, follow=True
-    )
+    admin_client.post("/admin/reports/delivery/", {"action": "resend", "_selected_action": [delivery.pk]}, follow=True)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.PENDING  # queued; the worker sends it
 

@@ -90,7 +90,7 @@ def test_milestone_alerts_cover_overdue_and_next_three_working_days(smtp, demo_w
     [olivia] = smtp.to("owner@example.com")
     text, html = parts(olivia)
     assert "Shift traffic to the new system" in text  # overdue since 27 December
-    assert "Partner integration test" in text  # due 2 January, the third working day
+    assert "Partner integration test" in text  # due 2 January, two working days ahead
     assert "Go live" not in text and "Design review" not in text  # too far out; done
     assert "/admin/projects/milestone/" in html
     assert smtp.to("other@example.com") == []
