@@ -44,6 +44,7 @@ def test_freezing_again_needs_force(demo_week):
 
 
 def test_digest_goes_to_directors_and_subscribers_from_the_snapshot(smtp, demo_week, director, owner, other_owner):
+    NotificationPreference.objects.create(user=director, language="zh-hans")
     NotificationPreference.objects.create(user=owner, weekly_digest=True, language="en")
     factories.director(username="quiet", email="quiet@example.com")
     NotificationPreference.objects.create(user=factories.UserFactory(username="quiet"), weekly_digest=False)
@@ -71,6 +72,7 @@ def test_digest_goes_to_directors_and_subscribers_from_the_snapshot(smtp, demo_w
 
 def test_digest_subject_prefix_is_configurable(smtp, demo_week, director, settings):
     settings.DIGEST_SUBJECT_PREFIX = "[支付技术部] "
+    settings.LANGUAGE_CODE = "zh-hans"  # the site's language, for users who chose none
 
     call_command("send_digest", "--week", DEMO_WEEK)
 
