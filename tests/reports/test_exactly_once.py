@@ -99,3 +99,20 @@ def test_planning_twice_keeps_one_row_per_address(demo_week, director):
 
     assert [d.pk for d in first] == [d.pk for d in second]
     assert Delivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_send_tasks_are_enqueued_only_when_the_transaction_commits(
+    demo_week, director, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from reports.tasks import send_delivery
+
+    mailing = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK)))
+    with mock.patch.object(send_delivery, "apply_async") as apply_async:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            notifications.deliver_async(mailing)
+        assert apply_async.call_count == 0 and len(callbacks) == 1
+        callbacks[0]()
+    assert apply_async.call_args.args[0] == (mailing.waiting[0].pk,)

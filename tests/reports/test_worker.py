@@ -88,3 +88,17 @@ def test_smtp_refusing_then_recovering_delivers_every_message_once(smtp, demo_we
     recipients = sorted(m.envelope_to[0] for m in smtp.messages)
     assert recipients == sorted(["director@example.com"] + [f"d{n}@example.com" for n in range(4)])
     assert sum(Delivery.objects.values_list("attempts", flat=True)) == 5 + 3
+
+
+def test_after_the_last_retry_the_delivery_is_failed_with_the_error(smtp, demo_week, director, celery_worker, settings):
+    settings.MAIL_MAX_RETRIES = 1
+    smtp.refuse_next = 10
+
+    freeze_and_send_digest.delay(week=DEMO_WEEK)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not Delivery.objects.filter(status=Delivery.Status.FAILED).exists():
+        time.sleep(0.1)
+
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 2)
+    assert "451" in delivery.last_error and smtp.messages == []
