@@ -20,7 +20,7 @@ from django.utils import timezone
 from projects.weeks import Week
 
 from . import recipients, workdays
-from .deliveries import Outcome, Target, deliveries_plan, delivery_send
+from .deliveries import TRANSIENT_ERRORS, Outcome, Target, deliveries_plan, delivery_send
 from .freeze import rollup_freeze_once
 from .messages import build_message
 from .models import Delivery
@@ -92,8 +92,6 @@ def deliver_inline(mailing: Mailing, *, progress: Callable[[Delivery, Outcome], 
     A failure is recorded on its row (failed, re-sendable from the admin) and in ``mailing.errors``;
     the run goes on with the next recipient.
     """
-    from .deliveries import TRANSIENT_ERRORS
-
     with get_connection() as connection:
         for delivery in mailing.waiting:
             try:

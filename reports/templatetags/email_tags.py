@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django import template
+from django.utils import timezone
 
 from projects.models import Health, Project
 
@@ -53,3 +54,13 @@ def points(value) -> str:
     number = float(value)
     text = f"{number:+.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("+0", "-0") else text
+
+
+@register.filter
+def as_local_datetime(value: str | None) -> datetime | None:
+    """An ISO datetime string of the rollup, in the local time zone (for |date)."""
+    try:
+        moment = datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return timezone.localtime(moment) if moment and timezone.is_aware(moment) else moment

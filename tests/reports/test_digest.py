@@ -61,7 +61,7 @@ def test_digest_goes_to_directors_and_subscribers_from_the_snapshot(smtp, demo_w
     for content in (text, html):
         assert "POS acquiring" in content and "Renamed after the freeze" not in content
         assert "Trial transactions ran in production." in content
-        assert "Card channel timeouts" in content
+        assert "Card channel timeouts" in content and "2023-12-26 10:05" in content
         assert "99.997" in content
         assert "https://okr.example.com/rollup/2023-W53/" in content
     # A progress bar Outlook keeps: table cells with bgcolor, no div widths.
