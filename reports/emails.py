@@ -41,6 +41,28 @@ def unsubscribe_url(*, user_id: int, topic: str) -> str:
     return absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id=user_id, topic=topic)]))
 
 
+def render_parts(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML of ``emails/<template>/`` rendered in ``language``."""
+    context = {**context, "site_url": settings.SITE_URL}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
+        text = render_to_string(f"emails/{template}/body.txt", context)
+        html = render_to_string(f"emails/{template}/body.html", context)
+    return subject, text, html
+
+
+def compose(*, parts: tuple[str, str, str], to: str, unsubscribe: str | None = None) -> EmailMultiAlternatives:
+    """The message from rendered parts, with List-Unsubscribe headers when there is a link."""
+    subject, text, html = parts
+    headers = {"Auto-Submitted": "auto-generated"}
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
 def render_email(
     *,
     template: str,
@@ -53,15 +75,5 @@ def render_email(
 
     ``unsubscribe`` (an absolute URL) goes in the body's context and in the List-Unsubscribe headers.
     """
-    context = {**context, "site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe}
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
-        text = render_to_string(f"emails/{template}/body.txt", context)
-        html = render_to_string(f"emails/{template}/body.html", context)
-    headers = {"Auto-Submitted": "auto-generated"}
-    if unsubscribe:
-        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
-    message.attach_alternative(html, "text/html")
-    return message
+    parts = render_parts(template=template, context={**context, "unsubscribe_url": unsubscribe}, language=language)
+    return compose(parts=parts, to=to, unsubscribe=unsubscribe)

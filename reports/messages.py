@@ -8,6 +8,7 @@ from the frozen snapshot only, like the rollup page of a frozen week.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -16,7 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from projects.weeks import Week
 
 from . import recipients
-from .emails import absolute_url, render_email, unsubscribe_url
+from .emails import absolute_url, compose, render_email, render_parts, unsubscribe_url
 from .models import Delivery, RollupSnapshot
 
 
@@ -82,6 +83,38 @@ def digest_context(snapshot: RollupSnapshot, week: Week) -> dict:
     }
 
 
+# The digest is the same for everyone who reads the same language, but for the unsubscribe link:
+# render it once per language and snapshot, with a placeholder where each recipient's link goes.
+UNSUBSCRIBE_PLACEHOLDER = "okrtracker-unsubscribe-placeholder-5b1e"
+
+
+@lru_cache(maxsize=16)
+def _digest_parts(
+    snapshot_id: int, compiled_at: str, language: str, with_unsubscribe: bool, site_url: str, prefix: str
+) -> tuple[str, str, str]:
+    snapshot = RollupSnapshot.objects.get(pk=snapshot_id)
+    context = digest_context(snapshot, Week.of(snapshot.week_start))
+    context["unsubscribe_url"] = UNSUBSCRIBE_PLACEHOLDER if with_unsubscribe else None
+    return render_parts(template="digest", context=context, language=language)
+
+
+def build_digest(delivery: Delivery, language: str) -> EmailMessage:
+    week = Week.parse(delivery.period)
+    snapshot = RollupSnapshot.objects.only("pk", "compiled_at").get(week_start=week.monday)
+    unsubscribe = _unsubscribe(delivery, "weekly_digest")
+    parts = _digest_parts(
+        snapshot.pk,
+        snapshot.compiled_at.isoformat(),
+        language,
+        bool(unsubscribe),
+        settings.SITE_URL,
+        settings.DIGEST_SUBJECT_PREFIX,
+    )
+    if unsubscribe:
+        parts = tuple(part.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe) for part in parts)
+    return compose(parts=parts, to=delivery.email, unsubscribe=unsubscribe)
+
+
 def build_message(delivery: Delivery) -> EmailMessage | None:
     """The message for ``delivery`` in its recipient's language; None when there is nothing to say."""
     user = delivery.recipient
@@ -102,10 +135,7 @@ def build_message(delivery: Delivery) -> EmailMessage | None:
         context = milestone_alert_context(found[0], day)
         template, topic = "milestone_alert", "milestone_alerts"
     elif kind == Delivery.Kind.DIGEST:
-        week = Week.parse(delivery.period)
-        snapshot = RollupSnapshot.objects.get(week_start=week.monday)
-        context = digest_context(snapshot, week)
-        template, topic = "digest", "weekly_digest"
+        return build_digest(delivery, language)
     else:
         raise ValueError(f"Unknown delivery kind {kind!r}")
     return render_email(

@@ -127,7 +127,8 @@ def main() -> None:
             received = handler.count - before
             print(
                 f"{name}: {received} messages received in {elapsed:.2f} s "
-                f"(planning {planned:.2f} s) = {received / elapsed:.0f} messages/s; outcomes {dict(mailing.outcomes)}"
+                f"(planning {planned:.2f} s) = {received / elapsed:.0f} messages/s; "
+                f"outcomes {', '.join(f'{k} {v}' for k, v in mailing.outcomes.items())}"
             )
         print(f"SMTP server received {handler.count} messages, {handler.bytes / 1e6:.1f} MB in all.")
     finally:
