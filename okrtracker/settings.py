@@ -125,6 +125,18 @@ STATIC_ROOT = VAR_DIR / "static"
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="okrtracker@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# Notifications: the working-day calendar ("cn": Chinese statutory holidays and make-up working days;
+# "none": Monday to Friday), the digest's subject prefix, and how failed sends are retried.
+WORKING_CALENDAR = env.str("WORKING_CALENDAR", default="cn")
+if WORKING_CALENDAR not in ("cn", "none"):
+    raise ImproperlyConfigured("WORKING_CALENDAR must be 'cn' or 'none'.")
+DIGEST_SUBJECT_PREFIX = env.str("DIGEST_SUBJECT_PREFIX", default="")
+MAIL_MAX_RETRIES = env.int("MAIL_MAX_RETRIES", default=5)
+MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)  # doubles per try
+MAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("MAIL_RETRY_BACKOFF_MAX_SECONDS", default=1800)
+MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)  # > EMAIL_TIMEOUT
 
 # Celery: Redis when REDIS_URL (or CELERY_BROKER_URL) is set, else a broker on the filesystem.
 REDIS_URL = env.str("REDIS_URL", default="")

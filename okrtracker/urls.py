@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("rollup/", include("reports.urls")),
     path("rollup/", include("reports.export_urls")),
+    path("", include("reports.notification_urls")),
 ]

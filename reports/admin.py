@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from projects.weeks import Week, current_week_start, week_start
 
+from . import admin_deliveries  # noqa: F401  registers the deliveries and preferences admins
 from .admin_import import import_weekly_report_view
 from .models import DirectorNote
 
@@ -62,3 +63,4 @@ class DirectorNoteAdmin(SimpleHistoryAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+

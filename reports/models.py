@@ -70,8 +70,10 @@ class Delivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Nothing left to send")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     period = models.CharField(_("period"), max_length=20, help_text=_("A week (2023-W53) or a day (2023-12-26)."))
@@ -84,6 +86,9 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        _("claimed at"), null=True, blank=True, help_text=_("When a worker last took this email to send it.")
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,0 +1,135 @@
+"""The three mailings as use cases, shared by the scheduled tasks and the management commands.
+
+Each mailing is: decide whether today is its day (scheduled runs only), choose the targets
+(reports.recipients), record one delivery per target (reports.deliveries), then send each
+delivery — through Celery (one ``reports.send_delivery`` task per row, enqueued after commit) or
+inline (the commands). Sending is the same ``deliver_one`` either way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.mail import get_connection
+from django.utils import timezone
+
+from projects.weeks import Week
+
+from . import recipients, workdays
+from .deliveries import TRANSIENT_ERRORS, Outcome, Target, deliveries_plan, delivery_send
+from .freeze import rollup_freeze_once
+from .messages import build_message
+from .models import Delivery
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Mailing:
+    """One run of a mailing: what it targets, which rows still wait, and what became of them."""
+
+    kind: str
+    period: str
+    targets: list[Target] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)  # email -> what the message is about
+    waiting: list[Delivery] = field(default_factory=list)
+    outcomes: Counter = field(default_factory=Counter)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def already_done(self) -> int:
+        return len(self.targets) - len(self.waiting)
+
+
+def update_reminders_mailing(week: Week) -> Mailing:
+    mailing = Mailing(kind=Delivery.Kind.UPDATE_REMINDER, period=week.code)
+    for reminder in recipients.owners_missing_updates(week):
+        mailing.targets.append(Target(reminder.user.email, reminder.user))
+        mailing.details[reminder.user.email] = ", ".join(project.name for project in reminder.projects)
+    return mailing
+
+
+def milestone_alerts_mailing(day: date) -> Mailing:
+    mailing = Mailing(kind=Delivery.Kind.MILESTONE_ALERT, period=day.isoformat())
+    for alert in recipients.owners_with_milestone_alerts(day):
+        mailing.targets.append(Target(alert.user.email, alert.user))
+        mailing.details[alert.user.email] = ", ".join(
+            [f"{m.title} (overdue {m.due_date})" for m in alert.overdue]
+            + [f"{m.title} (due {m.due_date})" for m in alert.due_soon]
+        )
+    return mailing
+
+
+def digest_mailing(week: Week, *, to: str | None = None) -> Mailing:
+    """The digest's targets: directors and subscribers, or only ``to`` when given."""
+    mailing = Mailing(kind=Delivery.Kind.DIGEST, period=week.code)
+    if to:
+        user = next((u for u in recipients.digest_recipients() if u.email.lower() == to.lower()), None)
+        mailing.targets.append(Target(to, user))
+    else:
+        mailing.targets.extend(Target(user.email, user) for user in recipients.digest_recipients())
+    return mailing
+
+
+def plan(mailing: Mailing) -> Mailing:
+    """Record the mailing's deliveries; afterwards ``mailing.waiting`` holds the rows to send."""
+    mailing.waiting = deliveries_plan(kind=mailing.kind, period=mailing.period, targets=mailing.targets)
+    return mailing
+
+
+def deliver_one(delivery_id: int, *, final: bool = True, connection=None) -> Outcome:
+    """Send one recorded delivery (the body of the ``reports.send_delivery`` task)."""
+    return delivery_send(delivery_id=delivery_id, build=build_message, final=final, connection=connection)
+
+
+def deliver_inline(mailing: Mailing, *, progress: Callable[[Delivery, Outcome], None] | None = None) -> Mailing:
+    """Send every waiting delivery now over one SMTP connection (commands, benchmark).
+
+    A failure is recorded on its row (failed, re-sendable from the admin) and in ``mailing.errors``;
+    the run goes on with the next recipient.
+    """
+    with get_connection() as connection:
+        for delivery in mailing.waiting:
+            try:
+                outcome = deliver_one(delivery.pk, connection=connection)
+            except TRANSIENT_ERRORS as exc:
+                outcome = Outcome.FAILED
+                mailing.errors[delivery.email] = str(exc)
+                connection.close()  # a broken connection is reopened by the next send
+            mailing.outcomes[outcome] += 1
+            if progress:
+                progress(delivery, outcome)
+    return mailing
+
+
+def deliver_async(mailing: Mailing) -> Mailing:
+    """Enqueue one send task per waiting delivery, after the current transaction commits."""
+    from .tasks import send_delivery
+
+    for delivery in mailing.waiting:
+        send_delivery.delay_on_commit(delivery.pk)
+    return mailing
+
+
+def is_reminder_day(today: date) -> bool:
+    return workdays.reminder_day(Week.of(today)) == today
+
+
+def is_digest_day(today: date) -> bool:
+    return workdays.digest_day(Week.of(today)) == today
+
+
+def freeze_for_digest(week: Week):
+    """The snapshot the digest is built from, freezing the week first if nobody has."""
+    snapshot, created = rollup_freeze_once(week=week)
+    if created:
+        logger.info("Froze the rollup of %s at %s.", week.code, snapshot.compiled_at)
+    return snapshot, created
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,78 @@
+"""Celery tasks: thin wrappers that take ids and strings, call reports.notifications, and retry.
+
+Scheduled runs pass ``scheduled=True``: the schedule fires every day and the task acts only on
+its day of the working calendar. Run by hand (or by the commands' code) they act at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+
+from celery import shared_task
+from django.conf import settings
+
+from projects.weeks import Week
+
+from . import notifications, workdays
+from .deliveries import TRANSIENT_ERRORS, Outcome
+
+logger = logging.getLogger(__name__)
+
+
+def _week(code: str | None) -> Week:
+    return Week.parse(code) if code else Week.of(notifications.today())
+
+
+def retry_countdown(retries: int) -> int:
+    """Exponential backoff with full jitter: up to base · 2^retries seconds, capped."""
+    ceiling = min(settings.MAIL_RETRY_BACKOFF_SECONDS * 2**retries, settings.MAIL_RETRY_BACKOFF_MAX_SECONDS)
+    return max(1, round(random.uniform(ceiling / 2, ceiling)))
+
+
+@shared_task(name="reports.send_delivery", bind=True, max_retries=None)
+def send_delivery(self, delivery_id: int) -> str:
+    """Send one recorded delivery; on SMTP or connection errors retry with backoff, then mark it failed."""
+    final = self.request.retries >= settings.MAIL_MAX_RETRIES
+    try:
+        outcome = notifications.deliver_one(delivery_id, final=final)
+    except TRANSIENT_ERRORS as exc:
+        if final:
+            raise
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+    if outcome == Outcome.BUSY:
+        # Another worker holds it; look again after its lease, in case that worker died.
+        raise self.retry(countdown=settings.MAIL_CLAIM_LEASE_SECONDS + 1, max_retries=None)
+    return outcome
+
+
+@shared_task(name="reports.send_update_reminders")
+def send_update_reminders(week: str | None = None, scheduled: bool = False) -> int:
+    """Remind owners of active projects without an update for the week; returns the sends enqueued."""
+    if scheduled and not notifications.is_reminder_day(notifications.today()):
+        return 0
+    mailing = notifications.plan(notifications.update_reminders_mailing(_week(week)))
+    return len(notifications.deliver_async(mailing).waiting)
+
+
+@shared_task(name="reports.send_milestone_alerts")
+def send_milestone_alerts(day: str | None = None, scheduled: bool = False) -> int:
+    """Alert owners of milestones overdue or due within three working days; returns the sends enqueued."""
+    from datetime import date
+
+    today = date.fromisoformat(day) if day else notifications.today()
+    if scheduled and not workdays.is_working_day(today):
+        return 0
+    mailing = notifications.plan(notifications.milestone_alerts_mailing(today))
+    return len(notifications.deliver_async(mailing).waiting)
+
+
+@shared_task(name="reports.freeze_and_send_digest")
+def freeze_and_send_digest(week: str | None = None, scheduled: bool = False) -> int:
+    """Freeze the week's rollup (unless frozen) and mail the digest; returns the sends enqueued."""
+    if scheduled and not notifications.is_digest_day(notifications.today()):
+        return 0
+    the_week = _week(week)
+    notifications.freeze_for_digest(the_week)
+    mailing = notifications.plan(notifications.digest_mailing(the_week))
+    return len(notifications.deliver_async(mailing).waiting)

@@ -1,0 +1,118 @@
+"""Deliveries: two runs at once send once; a dead worker's claim expires; the last failure is recorded."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError, connection
+from django.utils import timezone
+
+from projects.weeks import Week
+from reports import notifications
+from reports.deliveries import Outcome, delivery_claim
+from reports.models import Delivery
+from tests import factories
+from tests.reports.conftest import DEMO_WEEK
+
+
+def run_digest(errors: list) -> None:
+    """One whole run; SQLite's shared-cache "table is locked" makes it start over, like a retried task."""
+    try:
+        for _attempt in range(20):
+            try:
+                notifications.deliver_inline(notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))))
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+                time.sleep(0.05)
+        errors.append("still locked after 20 tries")
+    except Exception as exc:
+        errors.append(exc)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_runs_at_once_send_each_message_once(smtp, demo_week, director):
+    for n in range(15):
+        factories.director(username=f"d{n}", email=f"d{n}@example.com")
+    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
+
+    errors = []
+    threads = [threading.Thread(target=run_digest, args=(errors,)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    addresses = [m.envelope_to[0] for m in smtp.messages]
+    assert len(addresses) == 16 and len(set(addresses)) == 16
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    assert set(Delivery.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.mark.django_db
+def test_a_claim_held_by_a_live_worker_is_left_alone_but_a_dead_ones_expires(smtp, demo_week, director, settings):
+    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
+    [delivery] = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))).waiting
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENDING, claimed_at=timezone.now())
+
+    assert notifications.deliver_one(delivery.pk) == Outcome.BUSY
+    assert smtp.messages == []
+
+    # The worker was killed mid-send: once its lease is over, the next run sends.
+    stale = timezone.now() - timedelta(seconds=settings.MAIL_CLAIM_LEASE_SECONDS + 1)
+    Delivery.objects.filter(pk=delivery.pk).update(claimed_at=stale)
+    assert notifications.deliver_one(delivery.pk) == Outcome.SENT
+    assert notifications.deliver_one(delivery.pk) == Outcome.DONE
+    assert len(smtp.messages) == 1
+
+
+@pytest.mark.django_db
+def test_smtp_error_puts_the_row_back_until_the_last_try(smtp, demo_week, director):
+    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
+    [delivery] = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))).waiting
+    smtp.refuse_next = 2
+
+    with pytest.raises(Exception, match="451"):
+        notifications.deliver_one(delivery.pk, final=False)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.PENDING and "451" in delivery.last_error
+
+    with pytest.raises(Exception, match="451"):
+        notifications.deliver_one(delivery.pk, final=True)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 2)
+    assert delivery_claim(delivery_id=delivery.pk) == (None, Outcome.DONE)  # only the admin re-sends it
+
+
+@pytest.mark.django_db
+def test_planning_twice_keeps_one_row_per_address(demo_week, director):
+    week = Week.parse(DEMO_WEEK)
+    first = notifications.plan(notifications.digest_mailing(week)).waiting
+    second = notifications.plan(notifications.digest_mailing(week)).waiting
+
+    assert [d.pk for d in first] == [d.pk for d in second]
+    assert Delivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_send_tasks_are_enqueued_only_when_the_transaction_commits(
+    demo_week, director, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from reports.tasks import send_delivery
+
+    mailing = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK)))
+    with mock.patch.object(send_delivery, "apply_async") as apply_async:
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            notifications.deliver_async(mailing)
+        assert apply_async.call_count == 0 and len(callbacks) == 1
+        callbacks[0]()
+    assert apply_async.call_args.args[0] == (mailing.waiting[0].pk,)
