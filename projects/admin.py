@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
+from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -117,27 +118,21 @@ class ThisWeekUpdateFormSet(BaseInlineFormSet):
         return super().get_queryset().filter(week_start=current_week_start())
 
 
+def _this_week_title() -> str:
+    return _("This week's update (%(week)s)") % {"week": Week.current().label()}
+
+
 class ThisWeekUpdateInline(ParentRulesInlineMixin, admin.StackedInline):
     model = ProgressUpdate
     formset = ThisWeekUpdateFormSet
-    fields = ["percent", "health", "summary", "next_steps", "risks"]
     extra = max_num = 1
     can_delete = False
+    verbose_name = verbose_name_plural = lazy(_this_week_title, str)()
 
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.verbose_name = formset.form._meta.model._meta.verbose_name
-        return formset
-
-    def get_readonly_fields(self, request, obj=None):
+    def get_fields(self, request, obj=None):
         # With milestones the percent is theirs: the update records it, nobody types it.
-        if obj is not None and obj.milestones.exists():
-            return ["percent"]
-        return []
-
-    @property
-    def verbose_name_plural(self):
-        return _("This week's update (%(week)s)") % {"week": Week.current().label()}
+        fields = ["percent", "health", "summary", "next_steps", "risks"]
+        return fields[1:] if obj is not None and obj.milestones.exists() else fields
 
 
 class PlannedDateChangeInline(admin.TabularInline):
@@ -155,15 +150,16 @@ class PlannedDateChangeInline(admin.TabularInline):
 
 @admin.register(Project)
 class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
+    # What an owner scans first comes first, so it stays visible at phone width.
     list_display = [
         "name",
-        "objective_code",
-        "owner",
-        "team",
-        "status",
-        "health_badge",
         "progress",
+        "health_badge",
         "last_update",
+        "owner",
+        "objective_code",
+        "status",
+        "team",
         "is_key_work",
     ]
     list_display_links = ["name"]

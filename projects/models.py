@@ -405,7 +405,7 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(percent=100, completed_on__isnull=False),
                 name="%(app_label)s_%(class)s_done_is_complete",
-                violation_error_message=_("A done milestone is 100% and has a completion date."),
+                violation_error_message=_("A done milestone is 100%% complete and has a completion date."),
             ),
         ]
         # The rollup asks for milestones due or completed in a date range.
@@ -418,13 +418,17 @@ class Milestone(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
+        self._complete_if_done()
+        super().save(*args, **kwargs)
+
+    def _complete_if_done(self) -> None:
         # A milestone marked done is complete by definition; record when if nobody did.
         if self.status == self.Status.DONE:
             self.percent = HUNDRED
             self.completed_on = self.completed_on or timezone.localdate()
-        super().save(*args, **kwargs)
 
     def clean(self) -> None:
+        self._complete_if_done()
         start = self.project.start_date if self.project_id else None
         if self.due_date and start and self.due_date < start:
             raise ValidationError(

@@ -21,11 +21,11 @@ def milestone_percent(*, project: Project) -> Decimal | None:
     totals = (
         Milestone.objects.filter(project=project)
         .exclude(status=Milestone.Status.CANCELLED)
-        .aggregate(weight=Sum("weight"), weighted=Sum(F("weight") * F("percent")))
+        .aggregate(total_weight=Sum("weight"), weighted=Sum(F("weight") * F("percent")))
     )
-    if not totals["weight"]:
+    if not totals["total_weight"]:
         return None
-    return (totals["weighted"] / totals["weight"]).quantize(Decimal("0.01"))
+    return (totals["weighted"] / totals["total_weight"]).quantize(Decimal("0.01"))
 
 
 @transaction.atomic

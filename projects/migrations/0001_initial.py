@@ -466,7 +466,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='milestone',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('completed_on__isnull', False), ('percent', 100)), _connector='OR'), name='projects_milestone_done_is_complete', violation_error_message='A done milestone is 100% and has a completion date.'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'done'), _negated=True), models.Q(('completed_on__isnull', False), ('percent', 100)), _connector='OR'), name='projects_milestone_done_is_complete', violation_error_message='A done milestone is 100%% complete and has a completion date.'),
         ),
         migrations.AddConstraint(
             model_name='project',

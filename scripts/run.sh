@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Set up and run the whole product on a fresh machine that has only Python 3.11+:
+# a virtualenv, the requirements, the database, demo data (when empty), then the web server,
+# a Celery worker and Celery beat together. Ctrl-C stops everything this script started.
+#
+# Embedded defaults: SQLite in var/ and a broker on the filesystem; set REDIS_URL (and
+# DATABASE_URL) to use Redis (and PostgreSQL) instead. PORT chooses the web port (default 8000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+PORT=${PORT:-8000}
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is needed." >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> Creating the virtualenv in .venv"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.requirements-installed
+if [ ! -f "$stamp" ] || ! cmp -s requirements.txt "$stamp"; then
+  echo "==> Installing requirements (first run takes a minute)"
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  .venv/bin/python -m pip install --quiet -r requirements.txt
+  cp requirements.txt "$stamp"
+fi
+
+if [ ! -f .env ]; then
+  echo "==> Writing .env for local development (DEBUG on, a random SECRET_KEY)"
+  key=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
+  printf 'DEBUG=true\nSECRET_KEY=%s\nSITE_URL=http://127.0.0.1:%s\n' "$key" "$PORT" > .env
+fi
+mkdir -p var/broker/processed
+
+echo "==> Migrating the database"
+.venv/bin/python manage.py migrate --noinput
+if [ "$(.venv/bin/python manage.py shell -c 'from projects.models import Project; print(Project.objects.exists())' 2>/dev/null | tail -n 1)" != "True" ]; then
+  echo "==> Empty database: loading the demo data"
+  .venv/bin/python manage.py load_demo
+fi
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo; echo "==> Stopping web, worker and beat"
+  kill "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+.venv/bin/python manage.py runserver "127.0.0.1:$PORT" --noreload &
+pids+=($!)
+.venv/bin/celery -A okrtracker worker --loglevel INFO --concurrency 2 --without-gossip --without-mingle &
+pids+=($!)
+.venv/bin/celery -A okrtracker beat --loglevel INFO --pidfile var/celerybeat.pid &
+pids+=($!)
+
+sleep 3
+cat <<MSG
+
+  OKR tracker is running: http://127.0.0.1:$PORT/
+    admin            http://127.0.0.1:$PORT/admin/
+    demo week 53     http://127.0.0.1:$PORT/rollup/2023-W53/
+  Demo logins (for the demo only): director / demo-director, owners e.g. owner1 / demo-owner,
+  superuser admin / demo-admin (load_demo printed the full list above).
+  Ctrl-C stops web, worker and beat.
+
+MSG
+wait -n "${pids[@]}"
