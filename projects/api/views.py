@@ -243,9 +243,7 @@ class ProjectWeekUpdateView(generics.GenericAPIView):
         write.is_valid(raise_exception=True)
         data = write.validated_data
         with transaction.atomic(), model_errors_as_400(rename={"week_start": "week"}):
-            update = (
-                ProgressUpdate.objects.select_for_update().filter(project=project, week_start=week.monday).first()
-            )
+            update = ProgressUpdate.objects.select_for_update().filter(project=project, week_start=week.monday).first()
             created = update is None
             update = update or ProgressUpdate(project=project, week_start=week.monday)
             update.percent = data.get("percent", project.percent)
