@@ -1,0 +1,53 @@
+"""Admin for the director's per-week text; other report admins are imported at the end of this module."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from projects.weeks import Week, current_week_start, week_start
+
+from .models import DirectorNote
+
+
+class DirectorNoteForm(forms.ModelForm):
+    """Any day of the week may be chosen; the note is stored under that week's Monday."""
+
+    class Meta:
+        model = DirectorNote
+        fields = ["week_start", "highlights", "other_work", "reflections", "next_week"]
+        help_texts = {"week_start": _("Pick any day of the week; it is stored as that week's Monday.")}
+
+    def clean_week_start(self):
+        day = self.cleaned_data["week_start"]
+        return week_start(day) if day else day
+
+
+@admin.register(DirectorNote)
+class DirectorNoteAdmin(SimpleHistoryAdmin):
+    form = DirectorNoteForm
+    list_display = ["week_label", "week_start", "has_highlights", "author", "updated_at"]
+    list_select_related = ["author"]
+    date_hierarchy = "week_start"
+    search_fields = ["highlights", "other_work", "reflections", "next_week"]
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("week_start", current_week_start())
+        return initial
+
+    @admin.display(description=_("week"), ordering="week_start")
+    def week_label(self, obj: DirectorNote) -> str:
+        week = Week.of(obj.week_start)
+        return f"{week.label_zh} · {week.code}"
+
+    @admin.display(description=_("highlights written"), boolean=True)
+    def has_highlights(self, obj: DirectorNote) -> bool:
+        return bool(obj.highlights.strip())
+
+    def save_model(self, request, obj, form, change):
+        if obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,134 @@
+"""The directors' weekly rollup page and its CSV download: thin views over ``reports.rollup``."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from projects.weeks import Week
+
+from .models import RollupSnapshot
+from .rollup import RollupFilters, apply_filters, build_rollup
+
+
+def _week_or_404(code: str) -> Week:
+    try:
+        return Week.parse(code)
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def rollup_for_request(request: HttpRequest, week: Week) -> dict:
+    """The frozen rollup of the week when there is one (unless ?live=1), else the live one; filtered."""
+    filters = RollupFilters.from_query(request.GET)
+    snapshot = None
+    if request.GET.get("live") != "1":
+        snapshot = RollupSnapshot.objects.filter(week_start=week.monday).first()
+    if snapshot is None:
+        return build_rollup(week, filters=filters)
+    data = apply_filters(snapshot.data, filters)
+    data["frozen"] = True
+    data["frozen_at"] = snapshot.compiled_at.isoformat()
+    return data
+
+
+def _jump_target(text: str) -> Week | None:
+    """A week code (2023-W53) or any date in the week (2023-12-29)."""
+    text = (text or "").strip()
+    day: date | None = parse_date(text) if len(text) == 10 else None
+    if day:
+        return Week.of(day)
+    try:
+        return Week.parse(text)
+    except ValueError:
+        return None
+
+
+@require_GET
+@login_required
+def rollup_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    if "goto" in request.GET:
+        target = _jump_target(request.GET["goto"])
+        if target is not None:
+            return redirect("reports:rollup", code=target.code)
+    week = _week_or_404(code) if code else Week.current()
+    data = rollup_for_request(request, week)
+    context = {
+        "rollup": data,
+        "week": data["week"],
+        "jump_error": _("Write a week like 2023-W53 or a date like 2023-12-29.") if "goto" in request.GET else "",
+        "live": request.GET.get("live") == "1",
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "reports/rollup.html", context)
+
+
+CSV_COLUMNS = [
+    ("objective_code", "objective"),
+    ("name", "project"),
+    ("owner", "owner"),
+    ("team", "team"),
+    ("status", "status"),
+    ("health", "health"),
+    ("percent", "percent"),
+    ("change_points", "change_points"),
+    ("is_stale", "stale"),
+    ("is_key_work", "key_work"),
+]
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(value)
+    # Keep spreadsheets from running formulas typed into a note (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@require_GET
+@login_required
+def rollup_projects_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """One line per project of the week (after filters), in the page's order; UTF-8 with a BOM for Excel."""
+    week = _week_or_404(code)
+    data = rollup_for_request(request, week)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rollup-{week.code}-projects.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [header for _key, header in CSV_COLUMNS]
+        + ["next_milestone", "next_milestone_due", "qa_date", "qa_slip_days", "launch_date", "launch_slip_days"]
+        + ["launch_reschedules", "planned_last_week", "this_week", "next_steps", "risks"]
+    )
+    for objective in data["objectives"]:
+        for project in objective["projects"]:
+            update = project["update"] or {}
+            milestone = project["next_milestone"] or {}
+            row = [project[key] for key, _header in CSV_COLUMNS] + [
+                milestone.get("title"),
+                milestone.get("due_date"),
+                project["qa"]["date"],
+                project["qa"]["days"],
+                project["launch"]["date"],
+                project["launch"]["days"],
+                project["launch"]["times"],
+                project["planned"],
+                update.get("summary"),
+                update.get("next_steps"),
+                update.get("risks"),
+            ]
+            writer.writerow([_cell(value) for value in row])
+    return response
