@@ -24,5 +24,6 @@ urlpatterns = [
         views.ProjectWeekUpdateView.as_view(),
         name="project-week-update",
     ),
+    path("rollups/<str:week>/", views.RollupView.as_view(), name="rollup"),
     *router.urls,
 ]

@@ -13,6 +13,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from reports.views import rollup_for_request
+
 from .. import selectors, services
 from ..models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
 from ..weeks import Week
@@ -27,11 +29,19 @@ WEEK_PARAMETER = OpenApiParameter(
 )
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2200  # weeks the API accepts; beyond them date arithmetic overflows
+
+
 def parse_week(code: str) -> Week:
     try:
-        return Week.parse(code)
-    except ValueError as exc:
+        week = Week.parse(code)
+    except (ValueError, OverflowError) as exc:
         raise exceptions.ValidationError({"week": [str(exc)]}) from exc
+    if not FIRST_YEAR <= week.year <= LAST_YEAR:
+        raise exceptions.ValidationError(
+            {"week": [_("Weeks from %(first)s to %(last)s only.") % {"first": FIRST_YEAR, "last": LAST_YEAR}]}
+        )
+    return week
 
 
 def assign(instance, data: dict):
@@ -308,3 +318,39 @@ class TokenView(APIView):
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the week's rollup ------------------------------------------------------------------------
+
+ROLLUP_SCHEMA = {
+    "type": "object",
+    "description": "The week's rollup as documented in reports/rollup.py (objectives, projects, metrics, "
+    "incidents, the director's text).",
+    "properties": {
+        "frozen": {"type": "boolean", "description": "True when this is the snapshot frozen on Friday."},
+        "compiled_at": {"type": "string", "format": "date-time"},
+        "week": {"type": "object", "additionalProperties": True},
+        "objectives": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    },
+    "required": ["frozen", "compiled_at", "week", "objectives"],
+    "additionalProperties": True,
+}
+
+
+class RollupView(APIView):
+    """The rollup of a week: the frozen snapshot when there is one (unless ``live=1``), else live."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("week", OpenApiTypes.STR, OpenApiParameter.PATH, description="Like 2023-W53."),
+            OpenApiParameter("live", OpenApiTypes.STR, enum=["1"], description="1: compile now, ignore a snapshot."),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects."),
+            OpenApiParameter("owner", OpenApiTypes.INT, description="Only this owner's projects."),
+            OpenApiParameter("objective", OpenApiTypes.STR, description="Only this objective (code, e.g. O2)."),
+            OpenApiParameter("health", OpenApiTypes.STR, description="Only projects of this health."),
+            OpenApiParameter("changes", OpenApiTypes.STR, enum=["1"], description="1: only what changed."),
+        ],
+        responses={200: OpenApiResponse(response=ROLLUP_SCHEMA, description="The rollup.")},
+    )
+    def get(self, request, week: str):
+        return Response(rollup_for_request(request, parse_week(week)))

@@ -27,6 +27,7 @@ def test_schema_validates_without_warnings(tmp_path):
         "/api/v1/readings/",
         "/api/v1/me/",
         "/api/v1/me/token/",
+        "/api/v1/rollups/{week}/",
     ]:
         assert path in paths, path
     assert set(paths["/api/v1/projects/{project_pk}/updates/{week}/"]["put"]["responses"]) >= {"200", "201"}
