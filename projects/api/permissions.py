@@ -27,10 +27,12 @@ class RowRules(BasePermission):
     def has_permission(self, request, view) -> bool:
         if not can_read(request.user):
             return False
-        if request.method in SAFE_METHODS:
-            return True
-        model = getattr(view, "write_model", None) or view.get_queryset().model
-        return has_model_perm(request.user, model, ACTIONS.get(request.method, "change"))
+        if request.method in SAFE_METHODS or request.method not in view.allowed_methods:
+            return True  # reading, or a method the view lacks: DRF answers 405
+        model = getattr(view, "write_model", None)
+        if model is None and hasattr(view, "get_queryset"):
+            model = view.get_queryset().model
+        return model is not None and has_model_perm(request.user, model, ACTIONS.get(request.method, "change"))
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS:

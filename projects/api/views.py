@@ -21,11 +21,13 @@ from ..weeks import Week
 from . import filters, serializers
 from .errors import model_errors_as_400
 
+WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 WEEK_PARAMETER = OpenApiParameter(
     "week",
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="The week, like 2023-W53, in the configured numbering.",
+    pattern=WEEK_PATTERN,
 )
 
 
@@ -231,11 +233,14 @@ class ProjectWeekUpdateView(generics.GenericAPIView):
     def get_project(self) -> Project:
         return get_object_or_404(Project.objects.visible_to(self.request.user), pk=self.kwargs["project_pk"])
 
+    def get_object(self) -> ProgressUpdate:
+        project = self.get_project()
+        week = parse_week(self.kwargs["week"])
+        return get_object_or_404(self.get_queryset(), project=project, week_start=week.monday)
+
     @extend_schema(parameters=[WEEK_PARAMETER], responses={200: serializers.ProgressUpdateSerializer})
     def get(self, request, project_pk: int, week: str):
-        project = self.get_project()
-        update = get_object_or_404(self.get_queryset(), project=project, week_start=parse_week(week).monday)
-        return Response(self.get_serializer(update).data)
+        return Response(self.get_serializer(self.get_object()).data)
 
     @extend_schema(
         parameters=[WEEK_PARAMETER],
@@ -342,7 +347,7 @@ class RollupView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("week", OpenApiTypes.STR, OpenApiParameter.PATH, description="Like 2023-W53."),
+            WEEK_PARAMETER,
             OpenApiParameter("live", OpenApiTypes.STR, enum=["1"], description="1: compile now, ignore a snapshot."),
             OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects."),
             OpenApiParameter("owner", OpenApiTypes.INT, description="Only this owner's projects."),

@@ -160,3 +160,16 @@ def test_a_new_token_replaces_the_old_one(owner):
     old = APIClient()
     old.credentials(HTTP_AUTHORIZATION=f"Token {first}")
     assert old.get("/api/v1/me/").status_code == 401
+
+
+def test_methods_a_view_lacks_get_405_not_500(as_owner, plan, week_53):
+    assert as_owner.generic("TRACE", "/api/v1/rollups/2023-W53/").status_code == 405
+    assert as_owner.post("/api/v1/rollups/2023-W53/").status_code == 405
+    assert as_owner.post("/api/v1/updates/").status_code == 405
+    assert as_owner.delete("/api/v1/incidents/1/").status_code == 405
+
+
+def test_options_on_the_weekly_update_describes_it(as_owner, plan, week_53):
+    response = as_owner.options(f"/api/v1/projects/{plan['mine'].pk}/updates/2023-W53/")
+    assert response.status_code == 200
+    assert as_owner.options(f"/api/v1/projects/{plan['mine'].pk}/updates/0/").status_code == 200
