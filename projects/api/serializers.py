@@ -159,6 +159,27 @@ class MilestoneBriefSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class LatestUpdateSerializer(UpdateBriefSerializer):
+    """The project's latest update, from the list's prefetch (``latest_update_list``) when there is one."""
+
+    def get_attribute(self, project):
+        updates = getattr(project, "latest_update_list", None)
+        if updates is None:
+            updates = project.updates.order_by("-week_start")[:1]
+        return updates[0] if updates else None
+
+
+class NextMilestoneSerializer(MilestoneBriefSerializer):
+    """The project's next open milestone with a due date, from the list's prefetch when there is one."""
+
+    def get_attribute(self, project):
+        milestones = getattr(project, "next_milestone_list", None)
+        if milestones is None:
+            milestones = project.milestones.open().filter(due_date__isnull=False).order_by("due_date", "order", "pk")
+            milestones = milestones[:1]
+        return milestones[0] if milestones else None
+
+
 class ProjectSerializer(serializers.ModelSerializer):
     objective_code = serializers.CharField(source="objective.code", read_only=True)
     owner = serializers.PrimaryKeyRelatedField(
@@ -169,8 +190,8 @@ class ProjectSerializer(serializers.ModelSerializer):
     owner_name = UserNameField(source="owner")
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
     last_update_week = serializers.SerializerMethodField()
-    latest_update = serializers.SerializerMethodField()
-    next_milestone = serializers.SerializerMethodField()
+    latest_update = LatestUpdateSerializer(source="*", read_only=True, allow_null=True)
+    next_milestone = NextMilestoneSerializer(source="*", read_only=True, allow_null=True)
 
     class Meta:
         model = Project
@@ -215,20 +236,6 @@ class ProjectSerializer(serializers.ModelSerializer):
     def get_last_update_week(self, obj):
         week_start = getattr(obj, "last_update_week", None)
         return Week.of(week_start).code if week_start else None
-
-    @extend_schema_field(UpdateBriefSerializer(allow_null=True))
-    def get_latest_update(self, obj):
-        updates = getattr(obj, "latest_update_list", None)
-        if updates is None:  # a single project fetched without the list's prefetch
-            updates = obj.updates.order_by("-week_start")[:1]
-        return UpdateBriefSerializer(updates[0]).data if updates else None
-
-    @extend_schema_field(MilestoneBriefSerializer(allow_null=True))
-    def get_next_milestone(self, obj):
-        milestones = getattr(obj, "next_milestone_list", None)
-        if milestones is None:
-            milestones = obj.milestones.open().filter(due_date__isnull=False).order_by("due_date", "order", "pk")[:1]
-        return MilestoneBriefSerializer(milestones[0]).data if milestones else None
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
