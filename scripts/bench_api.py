@@ -202,12 +202,11 @@ def main() -> None:
         env = configure(Path(tmp))
         token = seed(args.projects)
         port = free_port()
-        server = subprocess.Popen(
-            [str(Path(sys.executable).parent / "gunicorn"), "okrtracker.wsgi:application", "--bind", f"127.0.0.1:{port}",
-             "--workers", str(args.workers), "--access-logfile", "/dev/null", "--error-logfile", str(Path(tmp) / "gunicorn.log")],
-            cwd=ROOT,
-            env=env,
-        )  # fmt: skip
+        log = str(Path(tmp) / "gunicorn.log")
+        gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "okrtracker.wsgi:application"]
+        options = ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
+        options += ["--access-logfile", "/dev/null", "--error-logfile", log]
+        server = subprocess.Popen([*gunicorn, *options], cwd=ROOT, env=env)
         try:
             url = f"http://127.0.0.1:{port}{args.path}"
             wait_until_up(url, token)

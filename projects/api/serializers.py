@@ -34,6 +34,27 @@ class WeekCodeField(serializers.Field):
 
 
 @extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
+class RelatedNameField(serializers.Field):
+    """The name of an optional related row (``team.name``), null when there is none.
+
+    Unlike ``CharField(source="team.name", default=None)``, it is present in partial-update
+    responses too (DRF skips fields with defaults there).
+    """
+
+    def __init__(self, relation: str, attribute: str = "name", **kwargs):
+        self.relation, self.attribute = relation, attribute
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        related = getattr(instance, self.relation, None)
+        return getattr(related, self.attribute) if related is not None else None
+
+    def to_representation(self, value):
+        return value
+
+
+@extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
 class UserNameField(serializers.Field):
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
@@ -89,7 +110,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
 class ObjectiveSerializer(serializers.ModelSerializer):
     cycle_name = serializers.CharField(source="cycle.name", read_only=True)
     owner_name = UserNameField(source="owner", allow_null=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
+    team_name = RelatedNameField("team")
     key_results = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
 
     class Meta:
@@ -188,7 +209,7 @@ class ProjectSerializer(serializers.ModelSerializer):
         help_text=_("Defaults to you; only superusers assign projects to someone else."),
     )
     owner_name = UserNameField(source="owner")
-    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
+    team_name = RelatedNameField("team")
     last_update_week = serializers.SerializerMethodField()
     latest_update = LatestUpdateSerializer(source="*", read_only=True, allow_null=True)
     next_milestone = NextMilestoneSerializer(source="*", read_only=True, allow_null=True)
@@ -306,8 +327,8 @@ class WeekUpdateWriteSerializer(serializers.ModelSerializer):
 
 class IncidentSerializer(serializers.ModelSerializer):
     week = serializers.SerializerMethodField()
-    project_name = serializers.CharField(source="project.name", read_only=True, allow_null=True, default=None)
-    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True, default=None)
+    project_name = RelatedNameField("project")
+    team_name = RelatedNameField("team")
 
     class Meta:
         model = Incident

@@ -173,3 +173,11 @@ def test_options_on_the_weekly_update_describes_it(as_owner, plan, week_53):
     response = as_owner.options(f"/api/v1/projects/{plan['mine'].pk}/updates/2023-W53/")
     assert response.status_code == 200
     assert as_owner.options(f"/api/v1/projects/{plan['mine'].pk}/updates/0/").status_code == 200
+
+
+def test_partial_update_answers_the_whole_project(as_owner, plan):
+    response = as_owner.patch(f"/api/v1/projects/{plan['mine'].pk}/", {"description": "Onboarding flow."})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["team_name"] is None  # present even though the project has no team
+    assert {"latest_update", "next_milestone", "objective_code", "owner_name"} <= set(body)
