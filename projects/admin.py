@@ -156,7 +156,7 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
         "progress",
         "health_badge",
         "last_update",
-        "owner",
+        "owner_name",
         "objective_code",
         "status",
         "team",
@@ -215,6 +215,10 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
         formsets = sorted(formsets, key=lambda fs: fs.model is ProgressUpdate)
         super().save_related(request, form, formsets, change)
         services.project_refresh_progress(project=form.instance)
+
+    @admin.display(description=_("owner"), ordering="owner__first_name")
+    def owner_name(self, obj):
+        return obj.owner.get_full_name() or obj.owner.get_username()
 
     @admin.display(description=_("objective"), ordering="objective__code")
     def objective_code(self, obj):

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import models, transaction
@@ -38,8 +37,9 @@ from .models import (
 from .services import key_result_record_reading, milestone_save, progress_update_save, project_save
 from .weeks import JAN1, Week
 
-TZ = ZoneInfo(settings.TIME_ZONE)
+TZ = ZoneInfo("Asia/Shanghai")  # the reports' times are the department's local times
 KIND_FIELDS = {"qa": "qa_date", "launch": "launch_date"}
+CARRIED = ("持续推进：", "按计划跟进：", "本周继续：")
 
 
 def monday(week: int) -> date:
@@ -83,6 +83,10 @@ def interpolate(path: dict[int, int], week: int) -> Decimal:
     return Decimal(round(value))
 
 
+class DemoDataError(Exception):
+    """The database is not ready for the demo data (e.g. migrations not applied)."""
+
+
 class DemoLoader:
     """Loads the demo data; ``say`` receives one progress line per step."""
 
@@ -104,6 +108,11 @@ class DemoLoader:
 
     @transaction.atomic
     def run(self) -> None:
+        """Load everything in one transaction: on any error nothing is left half-saved."""
+        groups = {u.group for u in data.USERS if u.group}
+        missing = groups - set(Group.objects.filter(name__in=groups).values_list("name", flat=True))
+        if missing:
+            raise DemoDataError(f"Missing groups {sorted(missing)}: run `manage.py migrate` first.")
         self.load_users()
         self.load_plan()
         self.load_key_results()
@@ -140,7 +149,7 @@ class DemoLoader:
             if demo.group and not user.groups.filter(name=demo.group).exists():
                 user.groups.add(Group.objects.get(name=demo.group))
                 changed = True
-            pref, pref_created = NotificationPreference.objects.get_or_create(
+            _pref, pref_created = NotificationPreference.objects.get_or_create(
                 user=user, defaults={"language": demo.language}
             )
             self.count("user", created, changed or pref_created)
@@ -287,7 +296,9 @@ class DemoLoader:
             percent = interpolate(demo.percent, week)
         summary, next_steps = stepwise(demo.notes, week, ("", ""))
         if week not in demo.notes and week != demo.done_week:
-            summary = f"持续推进：{summary}"
+            # A quiet week repeats the latest news, worded a little differently each week.
+            lead = CARRIED[week % len(CARRIED)]
+            summary = f"{lead}{summary.rstrip('。')}，当前进度{percent.normalize():f}%。"
         wanted = {
             "percent": percent,
             "health": stepwise(demo.health, week, data.ON),
@@ -378,4 +389,3 @@ def check_completion(project: data.DemoProject, milestone: data.DemoMilestone) -
     week = Week(data.YEAR, min(done_weeks), JAN1)
     if not milestone.completed_on or not week.monday <= milestone.completed_on <= week.sunday:
         raise ValueError(f"{project.name} / {milestone.title}: completed_on must fall in week {week.number}.")
-

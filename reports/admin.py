@@ -51,3 +51,6 @@ class DirectorNoteAdmin(SimpleHistoryAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+from . import admin_import  # noqa: E402, F401

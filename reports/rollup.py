@@ -31,7 +31,8 @@ Keys (added keys may appear later; these stay):
   cycle up to this one), project_count (before filters), stale_count}]
 - project: {id, name, objective_code, owner_id, owner, team_id, team, status, health,
   previous_health, percent, previous_percent, change_points (float|None), is_key_work,
-  is_stale (no update this week while active), changed (bool, see ``changes only``),
+  is_stale (no update this week while active), done_earlier (done, nothing reported this week: the
+  page lists these compactly), changed (bool, see ``changes only``),
   update: {summary, next_steps, risks, author} | None, planned (last week's next steps, str),
   next_milestone: {title, due_date} | None, milestones: [{id, title, order, status, percent,
   due_date, completed_on, is_overdue}],
@@ -126,9 +127,17 @@ def iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
 def user_name(user) -> str:
+    """The user's name as people write it: 刘洋 (family name first, no space) or Lin Wei."""
     if user is None:
         return ""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    if _is_cjk(first + last):
+        return f"{last}{first}"
     return user.get_full_name() or user.get_username()
 
 
@@ -160,6 +169,35 @@ def _pick_cycle(week: Week) -> Cycle | None:
 
 def _trend_weeks(week: Week) -> list[date]:
     return [week.monday - timedelta(weeks=i) for i in range(TREND_WEEKS - 1, -1, -1)]
+
+
+@dataclass(frozen=True)
+class _Span:
+    """The week's dates computed once (Week's properties recompute on every access)."""
+
+    monday: date
+    sunday: date
+    previous_monday: date
+    mondays: tuple[date, ...]  # the trend window, oldest first, ending with this week
+    codes: tuple[str, ...]  # their week codes
+    is_current: bool
+    overdue_day: date  # open milestones due on or before this day are overdue
+
+    @classmethod
+    def of(cls, week: Week, today: date) -> _Span:
+        mondays = tuple(_trend_weeks(week))
+        return cls(
+            monday=week.monday,
+            sunday=week.sunday,
+            previous_monday=mondays[-2],
+            mondays=mondays,
+            codes=tuple(Week.of(m, week.numbering).code for m in mondays),
+            is_current=week.monday <= today <= week.sunday or week.monday > today,
+            overdue_day=min(today - timedelta(days=1), week.sunday),
+        )
+
+    def contains(self, day: date) -> bool:
+        return self.monday <= day <= self.sunday
 
 
 def _key_result_rows(key_results: list[KeyResult], week: Week, is_current: bool) -> dict[int, dict]:
@@ -210,16 +248,16 @@ def _slip(current: date | None, baseline: date | None, times: int) -> dict[str, 
     }
 
 
-def _milestone_open_at(milestone: Milestone, day: date) -> bool:
+def _milestone_open_at(milestone, day: date) -> bool:
     """Whether the milestone was still open at the end of ``day`` (as far as the data tells)."""
     if milestone.status == Milestone.Status.CANCELLED:
         return False
     return milestone.completed_on is None or milestone.completed_on > day
 
 
-def _milestone_row(milestone: Milestone, project: dict[str, Any]) -> dict[str, Any]:
+def _milestone_row(milestone, project: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": milestone.pk,
+        "id": milestone.id,
         "title": milestone.title,
         "project_id": project["id"],
         "project_name": project["name"],
@@ -233,34 +271,32 @@ def _milestone_row(milestone: Milestone, project: dict[str, Any]) -> dict[str, A
 def _build_project(
     project: Project,
     *,
-    week: Week,
-    is_current: bool,
-    overdue_day: date,
-    updates: dict[date, ProgressUpdate],
-    milestones: list[Milestone],
+    span: _Span,
+    trend: dict[date, tuple[Decimal, str]],
+    this_update: ProgressUpdate | None,
+    last_update: ProgressUpdate | None,
+    milestones: list,
     changes: dict[str, Any],
 ) -> dict[str, Any]:
-    weeks = _trend_weeks(week)
-    this_update = updates.get(week.monday)
-    last_update = updates.get(weeks[-2])
-    earlier = [updates[w] for w in weeks[:-1] if w in updates]
-    before = earlier[-1] if earlier else None  # latest update before this week, within the window
-    if is_current or (this_update is None and before is None):
+    earlier = [trend[w] for w in span.mondays[:-1] if w in trend]
+    before = earlier[-1] if earlier else None  # (percent, health) last reported before this week
+    if span.is_current or (this_update is None and before is None):
         percent, health = project.percent, project.health
+    elif this_update is not None:
+        percent, health = this_update.percent, this_update.health
     else:
-        latest = this_update or before
-        percent, health = latest.percent, latest.health
-    previous_percent = before.percent if before else None
+        percent, health = before
+    previous_percent, previous_health = before if before else (None, None)
     change = pct(percent - previous_percent) if previous_percent is not None else None
-    previous_health = before.health if before else None
+    week_sunday = span.sunday
 
-    open_milestones = [m for m in milestones if _milestone_open_at(m, week.sunday)]
+    open_milestones = [m for m in milestones if _milestone_open_at(m, week_sunday)]
     upcoming = sorted(open_milestones, key=lambda m: (m.due_date is None, m.due_date or date.max, m.order))
-    completed_this_week = [m for m in milestones if m.completed_on and week.contains(m.completed_on)]
+    completed_this_week = [m for m in milestones if m.completed_on and span.contains(m.completed_on)]
     qa = _slip(project.qa_date, project.qa_date_baseline, changes.get("qa", 0))
     launch = _slip(project.launch_date, project.launch_date_baseline, changes.get("launch", 0))
     is_stale = project.is_active and this_update is None
-    summary_changed = this_update is not None and (before is None or this_update.summary != before.summary)
+    summary_changed = this_update is not None and (last_update is None or this_update.summary != last_update.summary)
     changed = bool(
         (change not in (None, 0.0))
         or (previous_health is not None and previous_health != health)
@@ -284,6 +320,7 @@ def _build_project(
         "change_points": change,
         "is_key_work": project.is_key_work,
         "is_stale": is_stale,
+        "done_earlier": project.status == Project.Status.DONE and this_update is None,
         "changed": changed,
         "update": {
             "summary": this_update.summary,
@@ -297,14 +334,16 @@ def _build_project(
         "next_milestone": {"title": upcoming[0].title, "due_date": iso(upcoming[0].due_date)} if upcoming else None,
         "milestones": [
             {
-                "id": m.pk,
+                "id": m.id,
                 "title": m.title,
                 "order": m.order,
                 "status": m.status,
                 "percent": pct(m.percent),
                 "due_date": iso(m.due_date),
                 "completed_on": iso(m.completed_on),
-                "is_overdue": bool(m.due_date and m.due_date <= overdue_day and _milestone_open_at(m, week.sunday)),
+                "is_overdue": bool(
+                    m.due_date and m.due_date <= span.overdue_day and _milestone_open_at(m, week_sunday)
+                ),
             }
             for m in milestones
         ],
@@ -312,8 +351,8 @@ def _build_project(
         "launch": launch,
         "slipped": qa["slipped"] or launch["slipped"],
         "trend": [
-            {"week": Week.of(w, week.numbering).code, "value": pct(updates[w].percent) if w in updates else None}
-            for w in weeks
+            {"week": code, "value": pct(trend[w][0]) if w in trend else None}
+            for w, code in zip(span.mondays, span.codes, strict=True)
         ],
         "_milestone_objects": milestones,  # removed before returning; used for objective lists
     }
@@ -397,13 +436,12 @@ def _incidents(week: Week) -> list[dict[str, Any]]:
 def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> dict[str, Any]:
     """The week's rollup as plain data (see the module docstring); a constant number of queries."""
     today = timezone.localdate()
-    is_current = week.monday <= today <= week.sunday or week.monday > today
-    overdue_day = min(today - timedelta(days=1), week.sunday)
+    span = _Span.of(week, today)
     cycle = _pick_cycle(week)
     objectives = list(Objective.objects.filter(cycle=cycle)) if cycle else []
     objective_ids = [o.pk for o in objectives]
     key_results = list(KeyResult.objects.filter(objective__in=objective_ids).select_related("objective"))
-    kr_rows = _key_result_rows(key_results, week, is_current)
+    kr_rows = _key_result_rows(key_results, week, span.is_current)
 
     projects = list(
         Project.objects.filter(objective__in=objective_ids)
@@ -411,14 +449,24 @@ def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> dict[st
         .select_related("objective", "owner", "team")
     )
     project_ids = [p.pk for p in projects]
-    weeks = _trend_weeks(week)
-    updates: dict[int, dict[date, ProgressUpdate]] = defaultdict(dict)
-    for update in ProgressUpdate.objects.filter(
-        project__in=project_ids, week_start__range=(weeks[0], weeks[-1])
-    ).select_related("author"):
-        updates[update.project_id][update.week_start] = update
-    milestones: dict[int, list[Milestone]] = defaultdict(list)
-    for milestone in Milestone.objects.filter(project__in=project_ids).order_by("project", "order", "pk"):
+    # The trend window as light tuples; full rows only for this week and last week.
+    trends: dict[int, dict[date, tuple[Decimal, str]]] = defaultdict(dict)
+    for project_id, week_start, percent, health in ProgressUpdate.objects.filter(
+        project__in=project_ids, week_start__range=(span.mondays[0], span.monday)
+    ).values_list("project_id", "week_start", "percent", "health"):
+        trends[project_id][week_start] = (percent, health)
+    full_updates: dict[tuple[int, date], ProgressUpdate] = {
+        (u.project_id, u.week_start): u
+        for u in ProgressUpdate.objects.filter(
+            project__in=project_ids, week_start__in=(span.previous_monday, span.monday)
+        ).select_related("author")
+    }
+    milestones: dict[int, list] = defaultdict(list)
+    for milestone in (
+        Milestone.objects.filter(project__in=project_ids)
+        .order_by("project", "order", "pk")
+        .values_list("id", "project_id", "title", "order", "status", "percent", "due_date", "completed_on", named=True)
+    ):
         milestones[milestone.project_id].append(milestone)
     date_changes: dict[int, dict[str, int]] = defaultdict(dict)
     start, end = week.bounds()
@@ -435,10 +483,10 @@ def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> dict[st
     project_rows = [
         _build_project(
             p,
-            week=week,
-            is_current=is_current,
-            overdue_day=overdue_day,
-            updates=updates.get(p.pk, {}),
+            span=span,
+            trend=trends.get(p.pk, {}),
+            this_update=full_updates.get((p.pk, span.monday)),
+            last_update=full_updates.get((p.pk, span.previous_monday)),
             milestones=milestones.get(p.pk, []),
             changes=date_changes.get(p.pk, {}),
         )
@@ -458,12 +506,12 @@ def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> dict[st
         for row in rows:
             for m in row.pop("_milestone_objects"):
                 item = _milestone_row(m, row)
-                if m.completed_on and week.contains(m.completed_on):
+                if m.completed_on and span.contains(m.completed_on):
                     completed.append(item)
-                elif _milestone_open_at(m, week.sunday) and m.due_date:
+                elif _milestone_open_at(m, span.sunday) and m.due_date:
                     if next_monday <= m.due_date <= next_sunday:
                         due_next.append(item)
-                    elif m.due_date <= overdue_day:
+                    elif m.due_date <= span.overdue_day:
                         overdue.append(item)
         weighted = [(kr["progress"], kr["weight"]) for kr in krs if kr["value"] is not None]
         active = [r["percent"] for r in rows if r["percent"] is not None]

@@ -60,8 +60,9 @@ cat <<MSG
   OKR tracker is running: http://127.0.0.1:$PORT/
     admin            http://127.0.0.1:$PORT/admin/
     demo week 53     http://127.0.0.1:$PORT/rollup/2023-W53/
-  Demo logins (for the demo only): director / demo-director, owners e.g. owner1 / demo-owner,
-  superuser admin / demo-admin (load_demo printed the full list above).
+  Demo logins (for the demo only): director / director-demo-2023,
+  owners chenjing, liuyang, zhaolei, sunli, wuhao, zhengmin / owner-demo-2023,
+  superuser admin / admin-demo-2023.
   Ctrl-C stops web, worker and beat.
 
 MSG

@@ -81,5 +81,24 @@ def sparkline(series, title: str = "", scale: str = "percent"):
 
 @register.simple_tag
 def objective_chart(series, title: str = ""):
+    """The objective's progress over the cycle, from the first week anything was reported."""
     points = [(point["week"], point.get("percent")) for point in series or []]
+    while points and points[0][1] is None:
+        points.pop(0)
     return charts.line_chart(points, title=title) if points else ""
+
+
+@register.filter
+def own_key_results(key_results):
+    """Key results that are not operating metrics (those are shown under operating data)."""
+    return [k for k in key_results or [] if not k.get("is_operating_metric")]
+
+
+@register.filter
+def reported(projects):
+    return [p for p in projects or [] if not p.get("done_earlier")]
+
+
+@register.filter
+def done_earlier(projects):
+    return [p for p in projects or [] if p.get("done_earlier")]

@@ -1,5 +1,6 @@
 """Who may change what: the querysets decide, the admin obeys, both ways."""
 
+import re
 from datetime import date
 
 import pytest
@@ -181,3 +182,19 @@ def test_project_list_query_count_does_not_grow(client, owner, django_assert_max
         project = factories.ProjectFactory()
         factories.ProgressUpdateFactory(project=project, week_start=date(2023, 12, 18))
     assert count_queries() == small
+
+
+def test_admin_history_answers_who_changed_this_figure(client, owner, projects):
+    mine, _theirs = projects
+    client.force_login(owner)
+    assert (
+        client.post(change_url(mine), form_data(mine, percent="42", **{"updates-TOTAL_FORMS": "0"})).status_code == 302
+    )
+    record = mine.history.latest()
+    assert record.history_user == owner
+    page = client.get(reverse("admin:projects_project_history", args=[mine.pk])).content.decode()
+    start = page.index('id="change-history"')
+    table = page[start : page.index("</table>", start)]
+    assert f">{owner.username}</a>" in table
+    text = " ".join(re.sub(r"<[^>]+>|&nbsp;", " ", table).split())
+    assert "Progress %: 0.00 &rarr; 42.00" in text

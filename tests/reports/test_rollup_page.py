@@ -142,3 +142,20 @@ def test_admin_stores_the_note_under_monday(client, superuser):
     assert note.week_start == date(2023, 12, 25) and note.author == superuser
     listing = client.get(reverse("admin:reports_directornote_changelist")).content.decode()
     assert "2023年第53周 · 2023-W53" in listing
+
+
+def test_admin_refuses_a_second_note_for_the_same_week(client, superuser):
+    DirectorNote.objects.create(week_start=date(2023, 12, 25), highlights="First")
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:reports_directornote_add"),
+        {"week_start": "2023-12-27", "highlights": "Second", "other_work": "", "reflections": "", "next_week": ""},
+    )
+    assert response.status_code == 200  # the form comes back with the error
+    assert DirectorNote.objects.get().highlights == "First"
+
+
+def test_a_week_without_a_cycle_says_so(director_client):
+    response = director_client.get("/rollup/2021-W10/")
+    assert response.status_code == 200
+    assert "No OKR cycle covers this week." in response.content.decode()

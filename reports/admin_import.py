@@ -1,0 +1,122 @@
+"""Admin page to upload a hand-written weekly report: see what would change first, then apply it.
+
+Mounted at /admin/reports/import-weekly-report/ (URL name ``admin:reports_import_weekly_report``)
+by adding a URL to the default admin site; ``reports/admin.py`` imports this module.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .importing.apply import NoOwnerError, report_apply
+from .importing.parser import ReportFormatError, parse_report
+from .importing.reading import MAX_BYTES, decode_report
+
+# Importing writes objectives, key results, projects, milestones, updates, incidents and notes.
+IMPORT_PERMISSIONS = (
+    "projects.add_objective",
+    "projects.add_keyresult",
+    "projects.add_keyresultreading",
+    "projects.add_project",
+    "projects.change_project",
+    "projects.add_milestone",
+    "projects.change_milestone",
+    "projects.add_progressupdate",
+    "projects.change_progressupdate",
+    "projects.add_incident",
+    "projects.change_incident",
+    "reports.add_directornote",
+    "reports.change_directornote",
+)
+
+
+class ReportImportForm(forms.Form):
+    """Step 1 uploads a file; step 2 posts back its text (kept in a hidden field) to apply it."""
+
+    file = forms.FileField(label=gettext_lazy("Weekly report (Markdown, UTF-8)"), required=False)
+    text = forms.CharField(widget=forms.HiddenInput, required=False, max_length=MAX_BYTES)
+    owner = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        label=gettext_lazy("Owner of the projects the report creates"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        try:
+            if upload:
+                data["text"] = decode_report(upload.read(MAX_BYTES + 1), upload.name)
+            if not data.get("text"):
+                raise forms.ValidationError(_("Choose a report file to upload."))
+            data["report"] = parse_report(data["text"])
+        except ReportFormatError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+
+def import_weekly_report_view(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perms(IMPORT_PERMISSIONS):
+        raise PermissionDenied
+    result = None
+    applied = False
+    if request.method == "POST":
+        form = ReportImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            apply_now = "apply" in request.POST and not form.cleaned_data.get("file")
+            try:
+                result = report_apply(
+                    form.cleaned_data["report"],
+                    owner=form.cleaned_data["owner"],
+                    user=request.user,
+                    dry_run=not apply_now,
+                )
+            except NoOwnerError as exc:
+                form.add_error("owner", str(exc))
+            else:
+                applied = apply_now
+                if applied:
+                    messages.success(
+                        request,
+                        _("Week %(week)s imported: %(count)s changes.")
+                        % {"week": result.week_code, "count": len(result.changes)},
+                    )
+                form = ReportImportForm(
+                    initial={"text": form.cleaned_data["text"], "owner": form.cleaned_data["owner"]}
+                )
+    else:
+        form = ReportImportForm(initial={"owner": request.user})
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Import a weekly report"),
+        "form": form,
+        "result": result,
+        "applied": applied,
+    }
+    return TemplateResponse(request, "admin/reports/import_weekly_report.html", context)
+
+
+def _with_import_url(get_urls):
+    def urls():
+        extra = [
+            path(
+                "reports/import-weekly-report/",
+                admin.site.admin_view(import_weekly_report_view),
+                name="reports_import_weekly_report",
+            )
+        ]
+        return extra + get_urls()
+
+    return urls
+
+
+if not getattr(admin.site, "_weekly_report_import", False):
+    admin.site.get_urls = _with_import_url(admin.site.get_urls)
+    admin.site._weekly_report_import = True

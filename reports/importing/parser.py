@@ -1,0 +1,499 @@
+"""Read a hand-written weekly report (Markdown) into plain data with line numbers. No database.
+
+The form (see the import tests' fixtures): a ``# 第53周`` heading (optionally with the date), a
+``Created:`` line, then sections whose headings may be spelled ``## 【重点工作】``, ``## 重点工作``,
+``### 【生产事件】``…: key work, system operating data, O1/O2/O3, production incidents, other work,
+reflections, next week's goals. Every line ends up somewhere: in a field of the result, or in
+``unparsed`` with its line number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from projects.weeks import Week, configured_numbering, weeks_in_year
+
+from . import phrases
+
+HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
+WEEK_RE = re.compile(
+    r"^(?:(?P<label_year>\d{4})\s*年\s*)?第\s*(?P<number>\d{1,2})\s*周(?:\s*(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?)?$"
+)
+CREATED_RE = re.compile(
+    r"^(?:Created|创建时间|创建于)\s*[:：]\s*(?P<year>\d{4})\s*[-/.年]\s*(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})",
+    re.IGNORECASE,
+)
+OBJECTIVE_RE = re.compile(r"^[Oo]\s*(?P<number>\d{1,2})(?:\s*[-–—:：.、·]\s*|\s*)(?P<title>.*)$")
+BULLET_RE = re.compile(r"^[-*+•]\s+(?P<body>.*)$")
+NUMBERED_RE = re.compile(r"^(?P<number>\d{1,3})\s*[.、)）]\s*(?P<body>.*)$")
+LABEL_RE = re.compile(r"^[^\d：:]{1,20}[：:]$")
+METRIC_COLON_RE = re.compile(
+    r"^(?P<title>[^\d：:]{2,40}?)\s*[：:]\s*(?P<value>-?\d+(?:\.\d+)?)\s*(?P<unit>%|％|[^\d\s，,。.；;]{1,12})?[。.]?$"
+)
+DOWNTIME_RE = re.compile(r"^(?:年度)?不可用时[间长]\s*[：:]?\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>分钟|min)?[。.]?$")
+GRADE_COUNT_RE = re.compile(
+    r"^(?:事故数?)?\s*(?P<grade>AB|CD|A|B|C|D)\s*级\s*[：:]?\s*(?P<value>\d+(?:\.\d+)?)\s*次?[。.]?$"
+)
+NO_INCIDENT_RE = re.compile(r"^(?:本周)?无(?:生产事件|事件|事故)?[。.]?$")
+# The export lists a project without an update this week as "- 名称（本周无更新）".
+NO_UPDATE_MARK = "（本周无更新）"
+# An incident's grade: "（C级）" or "（C级，定责0.5）" ending its first line (the export writes it so),
+# or "定责C级" anywhere in its text.
+INCIDENT_GRADE_RE = re.compile(
+    r"\s*[（(]\s*(?P<grade>[ABCD])\s*级(?:\s*[，,]\s*定责\s*(?P<share>[01](?:\.\d+)?))?\s*[）)]\s*$"
+)
+INCIDENT_BLAME_RE = re.compile(r"定责\s*(?P<grade>[ABCD])\s*级")
+INCIDENT_FIELD_RE = re.compile(r"^(?P<label>处置|处理|影响|跟进|后续|后续跟进)\s*[:：]\s*(?P<text>.*)$")
+
+# Section kinds.
+HIGHLIGHTS, METRICS, OBJECTIVE, INCIDENTS, OTHER, REFLECTIONS, NEXT_WEEK, UNKNOWN, PREAMBLE = (
+    "highlights",
+    "metrics",
+    "objective",
+    "incidents",
+    "other_work",
+    "reflections",
+    "next_week",
+    "unknown",
+    "preamble",
+)
+TEXT_SECTIONS = (HIGHLIGHTS, OTHER, REFLECTIONS, NEXT_WEEK)
+INCIDENT_WORDS = ("生产稳定性事件", "生产事件", "生产事故", "稳定性事件")
+
+# Canonical titles of the operating metrics the reports carry (title, unit, lower is better).
+GRADE_TITLES = {"AB": "AB级事故", "CD": "CD级事故", "A": "A级事故", "B": "B级事故", "C": "C级事故", "D": "D级事故"}
+DOWNTIME_TITLE = "不可用时间"
+
+
+class ReportFormatError(ValueError):
+    """The text is not a weekly report of the department's form."""
+
+
+@dataclass
+class ParsedMetric:
+    line: int
+    title: str
+    value: Decimal
+    unit: str
+    note: str = ""
+
+
+@dataclass
+class ParsedMilestone:
+    line: int
+    number: int
+    title: str
+    text: str
+    status: str  # a Milestone.Status value
+    percent: Decimal | None
+    due_date: date | None
+
+
+@dataclass
+class ParsedProject:
+    line: int
+    objective: str
+    name: str
+    summary: str
+    percent: Decimal | None
+    status_words: list[str]
+    qa_date: date | None
+    launch_date: date | None
+    group: str = ""
+    milestones: list[ParsedMilestone] = field(default_factory=list)
+    extra_lines: list[str] = field(default_factory=list)
+    has_update: bool = True
+
+    @property
+    def note(self) -> str:
+        """The week's update note: the line (after the name) and the lines under it, as written."""
+        return "\n".join([self.summary, *self.extra_lines]).strip()
+
+
+@dataclass
+class ParsedObjective:
+    line: int
+    code: str
+    title: str
+    projects: list[ParsedProject] = field(default_factory=list)
+
+
+@dataclass
+class ParsedIncident:
+    line: int
+    detected_on: date
+    detected_time: time | None
+    resolved_time: time | None
+    title: str
+    description: str
+    impact: str = ""
+    handling: str = ""
+    follow_up: str = ""
+    grade: str = ""
+    share: Decimal | None = None
+
+
+@dataclass
+class ParsedReport:
+    week: Week
+    report_date: date
+    highlights: str = ""
+    other_work: str = ""
+    reflections: str = ""
+    next_week: str = ""
+    metrics: list[ParsedMetric] = field(default_factory=list)
+    objectives: list[ParsedObjective] = field(default_factory=list)
+    incidents: list[ParsedIncident] = field(default_factory=list)
+    unparsed: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Line:
+    number: int
+    raw: str
+
+    @property
+    def text(self) -> str:
+        return self.raw.strip()
+
+    @property
+    def indent(self) -> int:
+        expanded = self.raw.replace("\t", "    ")
+        return len(expanded) - len(expanded.lstrip())
+
+
+def clean_heading(text: str) -> str:
+    """ "【O2系统升级】" -> "O2系统升级", "**其他：**" -> "其他"."""
+    text = text.strip().strip("*").strip()
+    text = re.sub(r"[【】\[\]〔〕]", " ", text).strip()
+    return text.rstrip("：:").strip()
+
+
+def classify_heading(text: str) -> tuple[str, str | None]:
+    """The section a heading opens, and the objective's code for O1/O2/O3 headings."""
+    title = clean_heading(text)
+    if WEEK_RE.match(title):
+        return PREAMBLE, None
+    match = OBJECTIVE_RE.match(title)
+    if match:
+        return OBJECTIVE, f"O{int(match['number'])}"
+    if "重点工作" in title:
+        return HIGHLIGHTS, None
+    if "运行数据" in title:
+        return METRICS, None
+    if any(word in title for word in INCIDENT_WORDS):
+        return INCIDENTS, None
+    if title.startswith(("其他", "其它")):
+        return OTHER, None
+    if "反思" in title or "收获" in title:
+        return REFLECTIONS, None
+    if title.startswith("下周"):
+        return NEXT_WEEK, None
+    return UNKNOWN, None
+
+
+def _list_body(text: str) -> str:
+    match = BULLET_RE.match(text) or NUMBERED_RE.match(text)
+    return match["body"] if match else text
+
+
+def _find_week(lines: list[_Line]) -> tuple[Week, date]:
+    number = heading_date = created = label_year = None
+    for line in lines:
+        heading = HEADING_RE.match(line.text)
+        if heading and number is None:
+            match = WEEK_RE.match(clean_heading(heading[2]))
+            if match:
+                number = int(match["number"])
+                if match["label_year"] and not match["year"]:
+                    label_year = int(match["label_year"])
+                if match["year"]:
+                    try:
+                        heading_date = date(int(match["year"]), int(match["month"]), int(match["day"]))
+                    except ValueError as exc:
+                        raise ReportFormatError(
+                            _("Line %(line)s: %(error)s") % {"line": line.number, "error": exc}
+                        ) from exc
+        created_match = CREATED_RE.match(line.text)
+        if created_match and created is None:
+            try:
+                created = date(int(created_match["year"]), int(created_match["month"]), int(created_match["day"]))
+            except ValueError:
+                created = None
+    if number is None:
+        raise ReportFormatError(_("This is not a weekly report: no “# 第N周” heading was found."))
+    numbering = configured_numbering()
+    if label_year and heading_date is None and 1 <= number <= weeks_in_year(label_year, numbering):
+        reference = Week(label_year, number, numbering).friday  # "2023年第53周" names its year
+    else:
+        reference = heading_date or created
+    if reference is None:
+        raise ReportFormatError(
+            _("Cannot tell the year of week %(number)s: the heading has no date and there is no “Created:” line.")
+            % {"number": number}
+        )
+    candidates = [
+        Week(year, number, numbering)
+        for year in (reference.year - 1, reference.year, reference.year + 1)
+        if 1 <= number <= weeks_in_year(year, numbering)
+    ]
+    if not candidates:
+        raise ReportFormatError(_("There is no week %(number)s.") % {"number": number})
+    week = min(candidates, key=lambda w: abs((w.friday - reference).days))
+    report_date = heading_date if heading_date and week.contains(heading_date) else week.friday
+    if created and week.contains(created) and not heading_date:
+        report_date = created
+    return week, report_date
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.lines = [_Line(i, raw.rstrip()) for i, raw in enumerate(text.splitlines(), start=1)]
+        self.week, self.report_date = _find_week(self.lines)
+        self.report = ParsedReport(week=self.week, report_date=self.report_date)
+        self.texts: dict[str, list[str]] = {kind: [] for kind in TEXT_SECTIONS}
+        self.section = PREAMBLE
+        self.objective: ParsedObjective | None = None
+        self.project: ParsedProject | None = None
+        self.group = ""
+        self.incident: ParsedIncident | None = None
+        self.incident_field = "description"
+
+    def run(self) -> ParsedReport:
+        for line in self.lines:
+            self.feed(line)
+        for kind, collected in self.texts.items():
+            setattr(self.report, kind, "\n".join(collected).strip("\n"))
+        for incident in self.report.incidents:
+            finish_incident(incident)
+        if not (self.report.objectives or self.report.metrics or any(self.texts.values()) or self.report.incidents):
+            raise ReportFormatError(_("This is not a weekly report: it has a week heading but no known section."))
+        return self.report
+
+    def unparsed(self, line: _Line) -> None:
+        self.report.unparsed.append((line.number, line.raw))
+
+    def open_section(self, kind: str, code: str | None, line: _Line, title: str) -> None:
+        self.section, self.project, self.group, self.incident = kind, None, "", None
+        if kind == OBJECTIVE:
+            match = OBJECTIVE_RE.match(clean_heading(title))
+            found = next((o for o in self.report.objectives if o.code == code), None)
+            if found is None:
+                found = ParsedObjective(line.number, code or "", (match["title"] if match else "").strip())
+                self.report.objectives.append(found)
+            self.objective = found
+        elif kind in TEXT_SECTIONS and self.texts[kind]:
+            self.texts[kind].append("")
+        elif kind == UNKNOWN:
+            self.unparsed(line)
+
+    def feed(self, line: _Line) -> None:
+        heading = HEADING_RE.match(line.text)
+        if heading:
+            kind, code = classify_heading(heading[2])
+            if kind == PREAMBLE:
+                self.section = PREAMBLE
+                return
+            self.open_section(kind, code, line, heading[2])
+            return
+        # "1. 生产稳定性事件：" inside another section opens the incidents.
+        if line.indent == 0 and self.section != HIGHLIGHTS:
+            title = clean_heading(_list_body(line.text))
+            if any(title == word for word in INCIDENT_WORDS):
+                self.open_section(INCIDENTS, None, line, title)
+                return
+        handler = getattr(self, f"feed_{self.section}", None)
+        if self.section in TEXT_SECTIONS:
+            self.texts[self.section].append(line.raw)
+        elif handler:
+            handler(line)
+
+    # Preamble and unknown sections: only the Created line is understood.
+    def feed_preamble(self, line: _Line) -> None:
+        if line.text and not CREATED_RE.match(line.text):
+            self.unparsed(line)
+
+    def feed_unknown(self, line: _Line) -> None:
+        if line.text:
+            self.unparsed(line)
+
+    # System operating data.
+    def feed_metrics(self, line: _Line) -> None:
+        text = _list_body(line.text)
+        if not text or LABEL_RE.match(text):
+            return  # blank, or a group label such as "支付成功率："
+        found: list[ParsedMetric] = []
+        leftovers: list[str] = []
+        for clause in phrases.clauses(text):
+            metric = parse_metric(clause, line.number)
+            if metric:
+                found.append(metric)
+            elif found:
+                found[-1].note = "，".join(filter(None, [found[-1].note, clause]))
+            else:
+                leftovers.append(clause)
+        if not found:
+            self.unparsed(line)
+            return
+        if leftovers:
+            found[0].note = "，".join([*leftovers, found[0].note] if found[0].note else leftovers)
+        self.report.metrics.extend(found)
+
+    # O1/O2/O3.
+    def feed_objective(self, line: _Line) -> None:
+        if not line.text:
+            return
+        bullet = BULLET_RE.match(line.text)
+        numbered = NUMBERED_RE.match(line.text)
+        top_level = line.indent < 2 and (bullet or (numbered and self.project is None and not self.group))
+        if top_level:
+            body = (bullet or numbered)["body"].strip()
+            if LABEL_RE.match(body):
+                self.group, self.project = body.rstrip("：:").strip(), None
+                return
+            self.group = "" if line.indent == 0 and bullet else self.group
+            self.start_project(line, body)
+            return
+        if numbered or (bullet and line.indent >= 2):
+            body = (numbered or bullet)["body"].strip()
+            if self.group and (self.project is None or self.project.group == self.group) and line.indent < 8:
+                self.start_project(line, body)
+                return
+            if self.project is not None:
+                number = int(numbered["number"]) if numbered else len(self.project.milestones) + 1
+                marker = f"{number}. " if numbered else "- "
+                self.project.extra_lines.append(marker + body)
+                if line.indent < 8:
+                    self.project.milestones.append(parse_milestone(line.number, number, body, self.report_date))
+                return
+        if self.project is not None:
+            self.project.extra_lines.append(line.text)
+            return
+        self.unparsed(line)
+
+    def start_project(self, line: _Line, body: str) -> None:
+        assert self.objective is not None
+        project = parse_project(line.number, self.objective.code, body, self.report_date)
+        project.group = self.group
+        self.objective.projects.append(project)
+        self.project = project
+
+    # Production incidents.
+    def feed_incidents(self, line: _Line) -> None:
+        if not line.text:
+            return
+        body = _list_body(line.text) if line.indent < 2 else line.text
+        timed = phrases.entry_time(body, self.report_date) if (line.indent < 2 or self.incident is None) else None
+        if timed:
+            day, at, rest = timed
+            self.incident = ParsedIncident(line.number, day, at, None, "", rest)
+            graded = INCIDENT_GRADE_RE.search(rest)
+            if graded:
+                self.incident.description = rest[: graded.start()]
+                self.incident.grade = graded["grade"]
+                self.incident.share = Decimal(graded["share"]) if graded["share"] else None
+            self.incident_field = "description"
+            self.report.incidents.append(self.incident)
+            return
+        if NO_INCIDENT_RE.match(body):
+            return
+        if self.incident is None:
+            self.unparsed(line)
+            return
+        labelled = INCIDENT_FIELD_RE.match(line.text)
+        if labelled:
+            label = labelled["label"]
+            self.incident_field = (
+                "handling" if label in ("处置", "处理") else "impact" if label == "影响" else "follow_up"
+            )
+            text = labelled["text"].strip()
+        else:
+            text = line.text
+        current = getattr(self.incident, self.incident_field)
+        setattr(self.incident, self.incident_field, "\n".join(filter(None, [current, text])))
+
+
+def finish_incident(incident: ParsedIncident) -> None:
+    """Title, impact and resolution time from an entry's text: first clause, "影响…"/"导致…", "10:20恢复"."""
+    parts = phrases.clauses(incident.description)
+    incident.title = (parts[0] if parts else incident.description or "?")[:300]
+    if not incident.impact:
+        incident.impact = "，".join(p for p in parts[1:] if "影响" in p or p.startswith("导致"))
+    incident.resolved_time = phrases.resolved_time(incident.description)
+    blamed = INCIDENT_BLAME_RE.search(incident.description)
+    if blamed and not incident.grade:
+        incident.grade = blamed["grade"]
+
+
+def parse_metric(clause: str, line: int) -> ParsedMetric | None:
+    clause = clause.strip().rstrip("。.")
+    match = GRADE_COUNT_RE.match(clause)
+    if match:
+        return ParsedMetric(line, GRADE_TITLES[match["grade"]], Decimal(match["value"]), "次")
+    match = DOWNTIME_RE.match(clause)
+    if match:
+        return ParsedMetric(line, DOWNTIME_TITLE, Decimal(match["value"]), "分钟")
+    match = METRIC_COLON_RE.match(clause)
+    if match:
+        unit = {"％": "%", "min": "分钟"}.get(match["unit"] or "", match["unit"] or "")
+        title = match["title"].strip()
+        if title.startswith("事故数"):
+            return None
+        return ParsedMetric(line, title, Decimal(match["value"]), unit)
+    return None
+
+
+def parse_project(line: int, objective: str, body: str, reference: date) -> ParsedProject:
+    body = body.strip()
+    if body.endswith(NO_UPDATE_MARK) and body != NO_UPDATE_MARK:
+        name = body[: -len(NO_UPDATE_MARK)].strip()
+        return ParsedProject(line, objective, name[:200], "", None, [], None, None, has_update=False)
+    body, trailer = phrases.split_trailer(body)
+    head, rest = phrases.split_name(body)
+    name = phrases.strip_status_suffix(head)[:200]
+    summary = rest if (rest is not None and name == head) else body
+    dates = phrases.planned_dates(body, reference)
+    project = ParsedProject(
+        line=line,
+        objective=objective,
+        name=name,
+        summary=summary,
+        percent=phrases.progress_percent(body),
+        status_words=phrases.status_words(body),
+        qa_date=dates.get("qa"),
+        launch_date=dates.get("launch"),
+    )
+    if trailer:
+        project.percent = trailer.percent
+        project.qa_date = trailer.qa_date or project.qa_date
+        project.launch_date = trailer.launch_date or project.launch_date
+    return project
+
+
+def parse_milestone(line: int, number: int, body: str, reference: date) -> ParsedMilestone:
+    head, _rest = phrases.split_name(body)
+    percent = phrases.progress_percent(body)
+    if percent is not None and percent >= 100:
+        status = "done"
+    elif percent is not None:
+        status = "in_progress"
+    elif phrases.is_done(body):
+        status = "done"
+    else:
+        status = "in_progress"
+    dates = phrases.planned_dates(body, reference)
+    due = dates.get("launch") or dates.get("due") or dates.get("qa")
+    return ParsedMilestone(line, number, head[:200] or body[:200], body, status, percent, due)
+
+
+def parse_report(text: str) -> ParsedReport:
+    """Parse one report; raises ReportFormatError when ``text`` is not a weekly report."""
+    if "\x00" in text:
+        raise ReportFormatError(_("This is not a weekly report: it is not text."))
+    return _Parser(text).run()

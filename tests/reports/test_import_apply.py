@@ -1,0 +1,224 @@
+"""Applying imported weekly reports: what lands where, idempotence, dry runs, the command and the admin page."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from io import StringIO
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from projects.models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
+from reports.importing.apply import UNPARSED_HEADING, NoOwnerError, report_apply
+from reports.importing.parser import parse_report
+from reports.models import DirectorNote
+from tests import factories
+
+from .importing_helpers import NOT_A_REPORT, VARIANTS, WEEK_53, seed, snapshot
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+MONDAY_53 = date(2023, 12, 25)
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("import_weekly_report", *map(str, args), stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def imported(superuser):
+    run(WEEK_53)
+    return superuser
+
+
+def test_objectives_projects_and_updates(imported):
+    assert list(Objective.objects.filter(cycle__name="2023").values_list("code", "title")) == [
+        ("O1", "服务业务"),
+        ("O2", "系统升级"),
+        ("O3", "安全稳定、降本提效"),
+    ]
+    insurance = Project.objects.get(name="物保二期")
+    assert (insurance.objective.code, insurance.owner, insurance.launch_date) == ("O1", imported, date(2024, 1, 4))
+    assert insurance.launch_date_baseline == date(2024, 1, 4)
+    update = ProgressUpdate.objects.get(project=insurance)
+    assert (update.week_start, update.summary) == (MONDAY_53, "退款路径优化已提测，预计1/4上线")
+    risk = Project.objects.get(name="风险数据指标")
+    assert (risk.percent, risk.updates.get().percent) == (Decimal(45), Decimal(45))
+
+
+def test_pos_milestones_drive_the_percent(imported):
+    pos = Project.objects.get(name="POS收单系统建设")
+    rows = list(pos.milestones.values_list("order", "title", "status", "percent", "due_date", "completed_on"))
+    assert rows == [
+        (1, "核心支付链路", "done", Decimal(100), None, date(2023, 12, 29)),
+        (2, "终端申请", "done", Decimal(100), None, date(2023, 12, 29)),
+        (3, "商户巡检", "in_progress", Decimal(70), date(2024, 1, 5), None),
+        (4, "加密机对接中", "in_progress", Decimal(0), None, None),
+    ]
+    assert pos.percent == Decimal("67.50")  # (100 + 100 + 70 + 0) / 4
+    assert "4. 加密机对接中" in pos.updates.get().summary
+
+
+def test_metrics_incidents_and_director_text(imported):
+    readings = {
+        r.key_result.title: r.value
+        for r in KeyResultReading.objects.filter(week_start=MONDAY_53).select_related("key_result")
+    }
+    assert readings["入金有效成功率"] == Decimal("99.995")
+    assert readings["CD级事故"] == Decimal("2.5")
+    cd = KeyResult.objects.get(title="CD级事故")
+    assert (cd.is_operating_metric, cd.objective.code, cd.unit, cd.direction) == (True, "O3", "次", "at_most")
+    assert KeyResultReading.objects.get(key_result=cd).note == "12/20 清算任务延迟已复盘，定责D级"
+    incident = Incident.objects.get()
+    assert incident.detected_at == datetime(2023, 12, 26, 9, 5, tzinfo=SHANGHAI)
+    assert incident.resolved_at == datetime(2023, 12, 26, 9, 50, tzinfo=SHANGHAI)
+    assert (incident.impact, incident.handling) == ("导致两个渠道对账延迟", "回滚代理配置并补推文件。")
+    note = DirectorNote.objects.get(week_start=MONDAY_53)
+    assert note.reflections == "先把事情做完，再把事情做好。"
+    assert note.next_week == "1. 绩效面谈\n2. OKR对齐"
+    assert "明年规划" in note.highlights
+
+
+def test_reimporting_the_same_file_changes_nothing(imported):
+    before = snapshot()
+    output = run(WEEK_53)
+    assert "changed 0 rows" in output
+    assert snapshot() == before
+
+
+def test_dry_run_prints_changes_and_writes_nothing(superuser):
+    output = run(WEEK_53, "--dry-run")
+    assert "would change" in output and "create project “POS收单系统建设”" in output
+    assert "line 36:" in output
+    assert "Dry run: nothing was written." in output
+    assert not Project.objects.exists() and not DirectorNote.objects.exists() and not Objective.objects.exists()
+
+
+def test_unparsed_lines_are_kept_and_listed_with_line_numbers(superuser):
+    output = run(VARIANTS)
+    assert "line 4 not understood, kept in the notes: 这一行不属于任何部分" in output
+    assert "line 43 not understood" in output and "line 45 not understood" in output
+    other = DirectorNote.objects.get(week_start=date(2024, 1, 8)).other_work
+    assert other.splitlines() == [
+        UNPARSED_HEADING,
+        "这一行不属于任何部分",
+        "- 本周数据平台升级，部分指标延迟",
+        "## 附录",
+        "一些附带的材料链接",
+    ]
+    before = snapshot()
+    run(VARIANTS)
+    assert snapshot() == before
+
+
+def test_several_files_show_progress_and_a_bad_one_stops_before_any_write(superuser):
+    with pytest.raises(CommandError, match=r"not_a_report\.md: This is not a weekly report"):
+        run(WEEK_53, NOT_A_REPORT)
+    assert not Project.objects.exists()
+    output = run(WEEK_53, VARIANTS)
+    assert "[1/2]" in output and "[2/2]" in output
+    # Projects are matched within the report's OKR cycle: 2024 gets its own, and the output says so.
+    assert list(
+        Project.objects.filter(name="POS收单系统建设").values_list("objective__cycle__name", flat=True).order_by("pk")
+    ) == ["2023", "2024"]
+    assert "“POS收单系统建设” also exists in cycle 2023" in output
+    pos_2024 = Project.objects.get(name="POS收单系统建设", objective__cycle__name="2024")
+    assert pos_2024.milestones.count() == 2
+
+
+def test_missing_file_and_owner_are_clear_errors(db, tmp_path):
+    with pytest.raises(CommandError, match="no superuser"):
+        run(WEEK_53)
+    factories.UserFactory(username="ops")
+    with pytest.raises(CommandError, match="no user “nobody”"):
+        run(WEEK_53, "--owner", "nobody")
+    with pytest.raises(CommandError, match="Cannot read"):
+        run(tmp_path / "missing.md", "--owner", "ops")
+    run(WEEK_53, "--owner", "ops")
+    assert set(Project.objects.values_list("owner__username", flat=True)) == {"ops"}
+
+
+def test_projects_match_existing_names_loosely(superuser):
+    cycle = factories.CycleFactory()
+    o2 = factories.ObjectiveFactory(cycle=cycle, code="O2", title="Upgrades")
+    existing = factories.ProjectFactory(objective=o2, name="POS 收单系统建设：一期", start_date=None)
+    report_apply(parse_report(WEEK_53.read_text("utf-8")), owner=superuser)
+    assert Project.objects.filter(name__contains="POS").get() == existing
+    assert existing.milestones.count() == 4
+    assert Objective.objects.get(code="O2").title == "Upgrades"  # an existing objective keeps its title
+
+
+def test_an_older_report_does_not_move_newer_plans(superuser):
+    run(WEEK_53)
+    older = WEEK_53.read_text("utf-8").replace("# 第53周", "# 第52周").replace("12月29日", "12月22日")
+    older = older.replace("预计1/4上线", "预计1/2上线")
+    report_apply(parse_report(older), owner=superuser)
+    project = Project.objects.get(name="物保二期")
+    assert project.launch_date == date(2024, 1, 4)
+    assert list(project.updates.values_list("week_start", flat=True)) == [date(2023, 12, 25), date(2023, 12, 18)]
+
+
+def test_a_changed_plan_is_recorded_as_a_slip(superuser):
+    run(WEEK_53)
+    later = WEEK_53.read_text("utf-8").replace("预计1/4上线", "预计1/9上线")
+    result = report_apply(parse_report(later), owner=superuser)
+    project = Project.objects.get(name="物保二期")
+    assert (project.launch_date, project.launch_date_baseline) == (date(2024, 1, 9), date(2024, 1, 4))
+    assert project.date_changes.get().days_moved == 5
+    assert any("launch_date 2024-01-04 → 2024-01-09" in str(c) for c in result.changes)
+
+
+def test_apply_without_owner_refuses_and_writes_nothing(db):
+    with pytest.raises(NoOwnerError):
+        report_apply(parse_report(WEEK_53.read_text("utf-8")))
+    assert not Objective.objects.exists()
+
+
+def test_admin_upload_previews_then_applies(client, superuser):
+    client.force_login(superuser)
+    url = reverse("admin:reports_import_weekly_report")
+    with WEEK_53.open("rb") as handle:
+        response = client.post(url, {"file": handle, "owner": superuser.pk, "preview": "1"})
+    assert response.status_code == 200
+    assert "create project “POS收单系统建设”" in response.content.decode()
+    assert not Project.objects.exists()
+    text = response.context["form"]["text"].value()
+    response = client.post(url, {"text": text, "owner": superuser.pk, "apply": "1"})
+    assert response.status_code == 200 and response.context["applied"]
+    assert Project.objects.filter(name="POS收单系统建设").exists()
+
+
+def test_admin_upload_refuses_other_files_and_other_users(client, superuser, owner):
+    client.force_login(superuser)
+    url = reverse("admin:reports_import_weekly_report")
+    with NOT_A_REPORT.open("rb") as handle:
+        response = client.post(url, {"file": handle, "owner": superuser.pk, "preview": "1"})
+    assert "This is not a weekly report" in response.content.decode()
+    client.force_login(owner)
+    assert client.get(url).status_code == 403
+    assert get_user_model().objects.count() == 2
+
+
+def test_seeds_import_and_reimport(superuser):
+    paths = [seed("000"), seed("003")]
+    output = run(*paths)
+    assert "line 113 not understood" in output
+    assert list(Objective.objects.values_list("code", flat=True)) == ["O1", "O2", "O3"]
+    pos = Project.objects.get(name="POS收单系统建设")
+    assert pos.milestones.count() == 11  # seven listed at week 53, four at week 38
+    assert pos.milestones.get(title="商户巡检").percent == Decimal(80)
+    assert Project.objects.get(name="风险数据指标").percent == Decimal(50)
+    assert Project.objects.get(name="支付中心当前数据库195个").percent == Decimal("77.04")
+    assert Project.objects.get(name="交易不成退代").launch_date == date(2024, 1, 4)
+    assert Incident.objects.count() == 4
+    assert KeyResultReading.objects.get(key_result__title="CD级事故", week_start=MONDAY_53).value == Decimal("1.5")
+    assert KeyResultReading.objects.get(
+        key_result__title="一次支付成功率", week_start=date(2023, 9, 11)
+    ).value == Decimal("99.15")
+    assert Milestone.objects.filter(status="done", project=pos).count() == 5
+    before = snapshot()
+    assert "changed 0 rows" in run(*paths).split("\n")[0]
+    assert snapshot() == before
