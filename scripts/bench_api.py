@@ -8,7 +8,7 @@ gunicorn on a free local port, and loads ``/api/v1/projects/`` with an owner's t
 Everything stays on 127.0.0.1 and stops by itself.
 
     .venv/bin/python scripts/bench_api.py [--projects 300] [--seconds 5] [--concurrency 1,8,32]
-                                          [--workers 2] [--path /api/v1/projects/]
+                                          [--workers 2] [--path /api/v1/projects/] [--tool auto]
 """
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def run_wrk(url: str, token: str, concurrency: int, seconds: int) -> tuple[float
     if "Non-2xx" in out:
         raise SystemExit(f"the server answered errors:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    median = parse_ms(re.search(r"50%\s+(\S+)", out).group(1))
+    median = parse_ms(re.search(r"^\s*50%\s+(\S+)", out, re.MULTILINE).group(1))
     return rps, median
 
 
@@ -196,6 +196,7 @@ def main() -> None:
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--path", default="/api/v1/projects/")
+    parser.add_argument("--tool", choices=["auto", "wrk", "asyncio"], default="auto")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,8 +211,8 @@ def main() -> None:
         try:
             url = f"http://127.0.0.1:{port}{args.path}"
             wait_until_up(url, token)
-            tool = "wrk" if shutil.which("wrk") else "asyncio client"
-            run = run_wrk if tool == "wrk" else run_asyncio
+            use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
+            tool, run = ("wrk", run_wrk) if use_wrk else ("asyncio client", run_asyncio)
             print(f"GET {args.path} with {args.workers} gunicorn workers, {args.seconds} s per level, load by {tool}")
             print(f"{'concurrency':>11}  {'requests/s':>10}  {'median ms':>9}")
             for concurrency in (int(c) for c in args.concurrency.split(",")):
