@@ -13,3 +13,5 @@ urlpatterns = [
     path("rollup/", include("reports.urls")),
     path("rollup/", include("reports.export_urls")),
 ]
+
+handler404 = "projects.api.errors.not_found"  # JSON for unknown URLs under /api/

@@ -181,3 +181,12 @@ def test_partial_update_answers_the_whole_project(as_owner, plan):
     body = response.json()
     assert body["team_name"] is None  # present even though the project has no team
     assert {"latest_update", "next_milestone", "objective_code", "owner_name"} <= set(body)
+
+
+def test_unmatched_api_urls_answer_json_404(as_owner, client, db):
+    response = as_owner.get("/api/v1/projects/not-a-number/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+    assert client.get("/no-such-page/").status_code == 404  # pages keep Django's own 404
+    assert "json" not in client.get("/no-such-page/")["Content-Type"]
