@@ -4,7 +4,8 @@
 # Starts gunicorn on a free local port against a throwaway SQLite database loaded with the demo
 # data, then fails on any 5xx or any response that does not match the schema. Stops the server
 # by itself. Creating and revoking the token itself is left out (it would revoke the fuzzer's own
-# credentials; tests/api covers it). Options: FUZZ_MAX_EXAMPLES (default 15 per operation), FUZZ_SEED, VENV_BIN (default .venv/bin).
+# credentials; tests/api covers it). Options: FUZZ_MAX_EXAMPLES (default 15 per operation), FUZZ_SEED,
+# FUZZ_CHECKS (schemathesis check names), VENV_BIN (default .venv/bin).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$(cd "${VENV_BIN:-.venv/bin}" && pwd)
@@ -64,7 +65,7 @@ echo "==> schemathesis ($MAX_EXAMPLES examples per operation)"
 status=0
 (cd "$workdir" && "$BIN/schemathesis" run "http://127.0.0.1:$port/api/schema/" \
   --header "Authorization: Token $token" \
-  --checks not_a_server_error,response_schema_conformance,content_type_conformance \
+  --checks "${FUZZ_CHECKS:-not_a_server_error,response_schema_conformance,content_type_conformance}" \
   --exclude-operation-id me_token_create --exclude-operation-id me_token_destroy \
   --max-examples "$MAX_EXAMPLES" --workers 1 --no-color \
   --generation-database none ${FUZZ_SEED:+--seed "$FUZZ_SEED"}) || status=$?

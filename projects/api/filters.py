@@ -25,7 +25,8 @@ class WeekField(forms.CharField):
         try:
             return Week.parse(value)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc), code="invalid_week") from exc
+            # As a parameter: django-filter %-formats messages, and this one echoes the input.
+            raise forms.ValidationError("%(error)s", code="invalid_week", params={"error": str(exc)}) from exc
 
 
 @extend_schema_field({"type": "string", "pattern": r"^\d{4}-?W\d{1,2}$", "example": "2023-W53"})

@@ -27,8 +27,8 @@ class AutoSchema(openapi.AutoSchema):
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             errors["401"] = OpenApiResponse(DETAIL, description="Not signed in, or the token is unknown.")
             errors["403"] = OpenApiResponse(DETAIL, description="Not allowed (someone else's row, or no CSRF token).")
-        if "{" in self.path:
-            errors["404"] = OpenApiResponse(DETAIL, description="No such row.")
+        if "{" in self.path or self._is_list_view():
+            errors["404"] = OpenApiResponse(DETAIL, description="No such row, or a page past the last.")
         errors["429"] = OpenApiResponse(DETAIL, description="Too many requests; retry later.")
         return errors
 

@@ -39,12 +39,18 @@ def test_filters(as_owner, owner, plan, week_53):
 
 
 @pytest.mark.parametrize(
-    "query", ["week=2023-W99", "week=soon", "health=great", "owner=abc", "updated_since=yesterday", "status=x"]
+    "query",
+    ["week=2023-W99", "week=soon", "week=50%25", "health=great", "owner=abc", "updated_since=yesterday", "status=x"],
 )
 def test_bad_filters_get_400_naming_the_filter(as_owner, plan, query):
     response = as_owner.get(f"/api/v1/projects/?{query}")
     assert response.status_code == 400
     assert query.split("=")[0] in response.json()
+
+
+def test_week_filter_message_names_the_bad_value(as_owner, plan):
+    response = as_owner.get("/api/v1/incidents/?week=50%25")
+    assert response.json() == {"week": ["“50%” is not a week; write it like 2023-W53."]}
 
 
 def test_ordering(as_owner, plan):
