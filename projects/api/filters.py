@@ -5,7 +5,6 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
@@ -13,6 +12,8 @@ from ..models import Health, Incident, KeyResult, KeyResultReading, Milestone, O
 from ..weeks import Week
 
 MAX_ID = 2**53  # ids beyond this are unknown rows, not a database error
+# Weeks the API accepts (the views refuse other years too): 1970-W01 .. 2200-W53.
+WEEK_PATTERN = r"^(19[7-9][0-9]|2[01][0-9]{2}|2200)-W(0[1-9]|[1-4][0-9]|5[0-3])$"
 
 
 class WeekField(forms.CharField):
@@ -29,12 +30,12 @@ class WeekField(forms.CharField):
             raise forms.ValidationError("%(error)s", code="invalid_week", params={"error": str(exc)}) from exc
 
 
-@extend_schema_field({"type": "string", "pattern": r"^\d{4}-?W\d{1,2}$", "example": "2023-W53"})
+@extend_schema_field({"type": "string", "pattern": WEEK_PATTERN, "example": "2023-W53"})
 class WeekFilter(django_filters.Filter):
     field_class = WeekField
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """A row id: an integer; one that cannot exist simply matches nothing."""
 

@@ -20,8 +20,8 @@ from ..models import Incident, KeyResult, KeyResultReading, Milestone, Objective
 from ..weeks import Week
 from . import filters, serializers
 from .errors import model_errors_as_400
+from .filters import WEEK_PATTERN
 
-WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
 WEEK_PARAMETER = OpenApiParameter(
     "week",
     OpenApiTypes.STR,
