@@ -1,0 +1,361 @@
+"""API views: viewsets with thin hooks. Reads come from ``visible_to``; writes go through services."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports.views import rollup_for_request
+
+from .. import selectors, services
+from ..models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
+from ..weeks import Week
+from . import filters, serializers
+from .errors import model_errors_as_400
+from .filters import WEEK_PATTERN
+
+WEEK_PARAMETER = OpenApiParameter(
+    "week",
+    OpenApiTypes.STR,
+    OpenApiParameter.PATH,
+    description="The week, like 2023-W53, in the configured numbering.",
+    pattern=WEEK_PATTERN,
+)
+
+
+FIRST_YEAR, LAST_YEAR = 1970, 2200  # weeks the API accepts; beyond them date arithmetic overflows
+
+
+def parse_week(code: str) -> Week:
+    try:
+        week = Week.parse(code)
+    except (ValueError, OverflowError) as exc:
+        raise exceptions.ValidationError({"week": [str(exc)]}) from exc
+    if not FIRST_YEAR <= week.year <= LAST_YEAR:
+        raise exceptions.ValidationError(
+            {"week": [_("Weeks from %(first)s to %(last)s only.") % {"first": FIRST_YEAR, "last": LAST_YEAR}]}
+        )
+    return week
+
+
+def assign(instance, data: dict):
+    for field, value in data.items():
+        setattr(instance, field, value)
+    return instance
+
+
+def require_editable(user, obj, message: str) -> None:
+    if not type(obj).objects.is_editable_by(user, obj):
+        raise exceptions.PermissionDenied(message)
+
+
+# --- objectives and key results ---------------------------------------------------------------
+
+
+class ObjectiveViewSet(viewsets.ReadOnlyModelViewSet):
+    """The cycle's objectives (O1, O2, O3) with their key results' ids."""
+
+    serializer_class = serializers.ObjectiveSerializer
+    filterset_class = filters.ObjectiveFilter
+    ordering_fields = ["code", "order", "title"]
+    ordering = ["cycle", "order", "code", "pk"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return (
+            Objective.objects.visible_to(self.request.user)
+            .select_related("cycle", "owner", "team")
+            .prefetch_related("key_results")
+        )
+
+
+class KeyResultViewSet(viewsets.ReadOnlyModelViewSet):
+    """Key results with their current value, progress and whether they are on target."""
+
+    serializer_class = serializers.KeyResultSerializer
+    filterset_class = filters.KeyResultFilter
+    ordering_fields = ["title", "order", "objective__code"]
+    ordering = ["objective__order", "order", "pk"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return KeyResult.objects.visible_to(self.request.user).select_related("objective", "owner")
+
+
+class ReadingViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Weekly readings of key results. POST records a week's value, replacing one already there."""
+
+    serializer_class = serializers.ReadingSerializer
+    filterset_class = filters.ReadingFilter
+    ordering_fields = ["week_start", "value"]
+    ordering = ["-week_start", "key_result", "pk"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return KeyResultReading.objects.visible_to(self.request.user).select_related("recorded_by")
+
+    def get_serializer_class(self):
+        return serializers.ReadingWriteSerializer if self.action == "create" else serializers.ReadingSerializer
+
+    @extend_schema(request=serializers.ReadingWriteSerializer, responses={201: serializers.ReadingSerializer})
+    def create(self, request, *args, **kwargs):
+        write = self.get_serializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        data = write.validated_data
+        require_editable(request.user, data["key_result"], _("You cannot record readings of this key result."))
+        with model_errors_as_400(rename={"week_start": "week"}):
+            reading = services.key_result_record_reading(
+                key_result=data["key_result"],
+                week_start=data["week"].monday,
+                value=data["value"],
+                note=data.get("note", ""),
+                user=request.user,
+            )
+        return Response(serializers.ReadingSerializer(reading).data, status=status.HTTP_201_CREATED)
+
+
+# --- projects, milestones, updates ------------------------------------------------------------
+
+
+class ProjectViewSet(viewsets.ModelViewSet):
+    """Projects with percent, health, owner, latest update and next milestone.
+
+    Owners create projects for themselves and change their own; percent and health follow the
+    weekly updates and milestones (write them with ``PUT /projects/<id>/updates/<week>/``).
+    """
+
+    serializer_class = serializers.ProjectSerializer
+    filterset_class = filters.ProjectFilter
+    ordering_fields = [
+        "name",
+        "percent",
+        "health",
+        "status",
+        "order",
+        "created_at",
+        "start_date",
+        "qa_date",
+        "launch_date",
+        "last_update_week",
+        "objective__code",
+    ]
+    ordering = ["objective__order", "objective__code", "order", "name", "pk"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return selectors.project_list(user=self.request.user)
+
+    def _save(self, serializer, project: Project) -> None:
+        with model_errors_as_400():
+            services.project_save(project=project, user=self.request.user)
+        serializer.instance = self.get_queryset().get(pk=project.pk)
+
+    def perform_create(self, serializer):
+        data = {"owner": self.request.user, **serializer.validated_data}
+        self._save(serializer, Project(**data))
+
+    def perform_update(self, serializer):
+        self._save(serializer, assign(serializer.instance, serializer.validated_data))
+
+
+class MilestoneViewSet(viewsets.ModelViewSet):
+    """Milestones of projects; their weighted percent becomes the project's percent."""
+
+    serializer_class = serializers.MilestoneSerializer
+    filterset_class = filters.MilestoneFilter
+    ordering_fields = ["due_date", "order", "status", "percent", "title"]
+    ordering = ["project", "order", "pk"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return Milestone.objects.visible_to(self.request.user).select_related("project", "owner")
+
+    def _save(self, milestone: Milestone) -> None:
+        require_editable(
+            self.request.user, milestone.project, _("You can only add milestones to projects you may change.")
+        )
+        with model_errors_as_400():
+            services.milestone_save(milestone=milestone)
+
+    def perform_create(self, serializer):
+        serializer.instance = Milestone(**serializer.validated_data)
+        self._save(serializer.instance)
+
+    def perform_update(self, serializer):
+        previous_project = serializer.instance.project
+        self._save(assign(serializer.instance, serializer.validated_data))
+        if previous_project.pk != serializer.instance.project_id:
+            services.project_refresh_progress(project=previous_project)
+
+    @transaction.atomic
+    def perform_destroy(self, instance):
+        project = instance.project
+        instance.delete()
+        services.project_refresh_progress(project=project)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Weekly updates of every project"),
+    retrieve=extend_schema(summary="One weekly update"),
+)
+class ProgressUpdateViewSet(viewsets.ReadOnlyModelViewSet):
+    """Weekly updates; to write one, ``PUT /projects/<id>/updates/<week>/``."""
+
+    serializer_class = serializers.ProgressUpdateSerializer
+    filterset_class = filters.ProgressUpdateFilter
+    ordering_fields = ["week_start", "updated_at", "percent", "health"]
+    ordering = ["-week_start", "project", "pk"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return ProgressUpdate.objects.visible_to(self.request.user).select_related("project", "author")
+
+
+class ProjectWeekUpdateView(generics.GenericAPIView):
+    """A project's update for one week. PUT creates it or replaces it (201 created, 200 replaced)."""
+
+    serializer_class = serializers.ProgressUpdateSerializer
+    write_model = ProgressUpdate
+    filter_backends = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return ProgressUpdate.objects.visible_to(self.request.user).select_related("project", "author")
+
+    def get_project(self) -> Project:
+        return get_object_or_404(Project.objects.visible_to(self.request.user), pk=self.kwargs["project_pk"])
+
+    def get_object(self) -> ProgressUpdate:
+        project = self.get_project()
+        week = parse_week(self.kwargs["week"])
+        return get_object_or_404(self.get_queryset(), project=project, week_start=week.monday)
+
+    @extend_schema(parameters=[WEEK_PARAMETER], responses={200: serializers.ProgressUpdateSerializer})
+    def get(self, request, project_pk: int, week: str):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    @extend_schema(
+        parameters=[WEEK_PARAMETER],
+        request=serializers.WeekUpdateWriteSerializer,
+        responses={
+            200: OpenApiResponse(serializers.ProgressUpdateSerializer, description="Replaced."),
+            201: OpenApiResponse(serializers.ProgressUpdateSerializer, description="Created."),
+        },
+    )
+    def put(self, request, project_pk: int, week: str):
+        project = self.get_project()
+        require_editable(request.user, project, _("You can only write updates of your own projects."))
+        week = parse_week(week)
+        write = serializers.WeekUpdateWriteSerializer(data=request.data)
+        write.is_valid(raise_exception=True)
+        data = write.validated_data
+        with transaction.atomic(), model_errors_as_400(rename={"week_start": "week"}):
+            update = ProgressUpdate.objects.select_for_update().filter(project=project, week_start=week.monday).first()
+            created = update is None
+            update = update or ProgressUpdate(project=project, week_start=week.monday)
+            update.percent = data.get("percent", project.percent)
+            update.health = data.get("health", project.health)
+            update.summary = data["summary"]
+            update.next_steps = data.get("next_steps", "")
+            update.risks = data.get("risks", "")
+            update.author = request.user
+            services.progress_update_save(update=update, author=request.user)
+        return Response(
+            self.get_serializer(update).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+# --- incidents --------------------------------------------------------------------------------
+
+
+class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Production incidents, newest first."""
+
+    serializer_class = serializers.IncidentSerializer
+    filterset_class = filters.IncidentFilter
+    ordering_fields = ["detected_at", "grade"]
+    ordering = ["-detected_at", "pk"]
+    lookup_value_regex = r"[0-9]{1,15}"
+
+    def get_queryset(self):
+        return Incident.objects.visible_to(self.request.user).select_related("project", "team")
+
+
+# --- the signed-in user and their token -------------------------------------------------------
+
+
+class MeView(APIView):
+    """Who you are: your groups and the projects you own."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=serializers.MeSerializer)
+    def get(self, request):
+        return Response(serializers.MeSerializer(request.user).data)
+
+
+class TokenView(APIView):
+    """Your API token: POST makes a new one (shown once, replacing any old one), DELETE revokes it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=serializers.TokenStatusSerializer)
+    def get(self, request):
+        token = Token.objects.filter(user=request.user).first()
+        return Response({"exists": token is not None, "created": token.created if token else None})
+
+    @extend_schema(request=None, responses={201: serializers.NewTokenSerializer})
+    def post(self, request):
+        with transaction.atomic():
+            Token.objects.filter(user=request.user).delete()
+            token = Token.objects.create(user=request.user)
+        return Response({"key": token.key, "created": token.created}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- the week's rollup ------------------------------------------------------------------------
+
+ROLLUP_SCHEMA = {
+    "type": "object",
+    "description": "The week's rollup as documented in reports/rollup.py (objectives, projects, metrics, "
+    "incidents, the director's text).",
+    "properties": {
+        "frozen": {"type": "boolean", "description": "True when this is the snapshot frozen on Friday."},
+        "compiled_at": {"type": "string", "format": "date-time"},
+        "week": {"type": "object", "additionalProperties": True},
+        "objectives": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
+    },
+    "required": ["frozen", "compiled_at", "week", "objectives"],
+    "additionalProperties": True,
+}
+
+
+class RollupView(APIView):
+    """The rollup of a week: the frozen snapshot when there is one (unless ``live=1``), else live."""
+
+    @extend_schema(
+        parameters=[
+            WEEK_PARAMETER,
+            OpenApiParameter("live", OpenApiTypes.STR, enum=["1"], description="1: compile now, ignore a snapshot."),
+            OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects."),
+            OpenApiParameter("owner", OpenApiTypes.INT, description="Only this owner's projects."),
+            OpenApiParameter("objective", OpenApiTypes.STR, description="Only this objective (code, e.g. O2)."),
+            OpenApiParameter("health", OpenApiTypes.STR, description="Only projects of this health."),
+            OpenApiParameter("changes", OpenApiTypes.STR, enum=["1"], description="1: only what changed."),
+        ],
+        responses={200: OpenApiResponse(response=ROLLUP_SCHEMA, description="The rollup.")},
+    )
+    def get(self, request, week: str):
+        return Response(rollup_for_request(request, parse_week(week)))
