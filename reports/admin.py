@@ -63,4 +63,3 @@ class DirectorNoteAdmin(SimpleHistoryAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
-

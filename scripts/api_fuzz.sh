@@ -21,7 +21,8 @@ trap cleanup EXIT
 
 export DEBUG=false SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 ALLOWED_HOSTS=127.0.0.1,localhost
 export SECRET_KEY=api-fuzz-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz
-export DATABASE_URL="sqlite:///$workdir/fuzz.sqlite3"
+# FUZZ_DATABASE_URL: an empty throwaway database (CI gives a PostgreSQL one); SQLite otherwise.
+export DATABASE_URL="${FUZZ_DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 export API_THROTTLE_USER=1000000/minute API_THROTTLE_ANON=1000000/minute LOG_LEVEL=WARNING
 unset REDIS_URL CELERY_BROKER_URL || true
 
@@ -52,8 +53,10 @@ TOML
 
 port=$("$BIN/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "==> gunicorn on 127.0.0.1:$port"
-# One worker: SQLite takes one writer at a time, and a lock timeout is not the bug we look for.
-"$BIN/gunicorn" okrtracker.wsgi:application --bind "127.0.0.1:$port" --workers 1 --timeout 60 \
+# One worker on SQLite: it takes one writer at a time, and a lock timeout is not the bug we look for.
+workers=1
+case "$DATABASE_URL" in postgres*) workers=2 ;; esac
+"$BIN/gunicorn" okrtracker.wsgi:application --bind "127.0.0.1:$port" --workers "$workers" --timeout 60 \
   --access-logfile /dev/null --error-logfile "$workdir/gunicorn.log" &
 server_pid=$!
 for _ in $(seq 50); do

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
@@ -14,6 +17,23 @@ from ..weeks import Week
 MAX_ID = 2**53  # ids beyond this are unknown rows, not a database error
 # Weeks the API accepts (the views refuse other years too): 1970-W01 .. 2200-W53.
 WEEK_PATTERN = r"^(19[7-9][0-9]|2[01][0-9]{2}|2200)-W(0[1-9]|[1-4][0-9]|5[0-3])$"
+
+
+class MomentField(django_filters.fields.IsoDateTimeField):
+    """An ISO-8601 time, handed to the database in UTC (PostgreSQL refuses offsets past ±15:59)."""
+
+    def clean(self, value):
+        moment = super().clean(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as exc:
+            raise forms.ValidationError(_("Enter a time between the years 1 and 9999."), code="invalid") from exc
+
+
+class MomentFilter(django_filters.IsoDateTimeFilter):
+    field_class = MomentField
 
 
 class WeekField(forms.CharField):
@@ -65,7 +85,7 @@ class ProjectFilter(django_filters.FilterSet):
     health = django_filters.ChoiceFilter(choices=Health.choices)
     status = django_filters.MultipleChoiceFilter(choices=Project.Status.choices)
     is_key_work = django_filters.BooleanFilter()
-    updated_since = django_filters.IsoDateTimeFilter(
+    updated_since = MomentFilter(
         method="filter_updated_since", help_text="Projects with an update saved at or after this time."
     )
     week = WeekFilter(method="filter_week", help_text="Projects with an update for this week (2023-W53).")
@@ -89,7 +109,7 @@ class ProgressUpdateFilter(django_filters.FilterSet):
     owner = IdFilter(field_name="project__owner_id", help_text="The project owner's user id.")
     health = django_filters.ChoiceFilter(choices=Health.choices)
     week = WeekFilter(method="filter_week", help_text="Updates of this week (2023-W53).")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = MomentFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = ProgressUpdate
@@ -161,7 +181,7 @@ class IncidentFilter(django_filters.FilterSet):
     project = IdFilter(field_name="project_id")
     owner = IdFilter(field_name="project__owner_id", help_text="The affected project's owner's user id.")
     week = WeekFilter(method="filter_week", help_text="Incidents detected in this week (2023-W53).")
-    detected_since = django_filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
+    detected_since = MomentFilter(field_name="detected_at", lookup_expr="gte")
 
     class Meta:
         model = Incident

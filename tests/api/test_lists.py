@@ -133,3 +133,12 @@ def test_list_query_count_does_not_grow_with_data(as_owner, owner, url):
     large, rows_large = count()
     assert rows_large > rows_small
     assert large == small, f"{url}: {small} queries for {rows_small} rows but {large} for {rows_large}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("moment", ["0154-09-11T23:45:34.454340-23:17", "0001-01-01T00:00:00+05:00"])
+def test_odd_time_offsets_in_filters_never_reach_the_database_as_errors(client, director, moment):
+    client.force_login(director)
+    for url in ("/api/v1/incidents/", "/api/v1/projects/", "/api/v1/updates/"):
+        key = "detected_since" if "incidents" in url else "updated_since"
+        assert client.get(url, {key: moment}).status_code in (200, 400)
