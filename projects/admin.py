@@ -31,7 +31,10 @@ admin.site.index_title = _("Objectives, projects and weekly reports")
 
 
 class RowRulesMixin:
-    """Row-level change and delete rights, decided by the model's ``editable_by`` queryset."""
+    """Rows shown and row-level change and delete rights, decided by the model's queryset rules."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
 
     def _may_edit(self, request, obj) -> bool:
         return obj is None or self.model.objects.is_editable_by(request.user, obj)
@@ -41,6 +44,15 @@ class RowRulesMixin:
 
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self._may_edit(request, obj)
+
+
+class ProjectPartAdmin(RowRulesMixin, SimpleHistoryAdmin):
+    """Milestones and updates: only a project one may change can be chosen."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = Project.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ParentRulesInlineMixin:
@@ -180,7 +192,7 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user).with_last_update()
+        return super().get_queryset(request).with_last_update()
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -248,20 +260,12 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(RowRulesMixin, SimpleHistoryAdmin):
+class MilestoneAdmin(ProjectPartAdmin):
     list_display = ["title", "project", "owner", "due_date", "status", "progress", "completed_on"]
     list_filter = ["status", "project__objective", "project__team"]
     list_select_related = ["project", "owner"]
     search_fields = ["title", "project__name"]
     ordering = ["project__name", "order"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "project":
-            kwargs["queryset"] = Project.objects.editable_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         services.milestone_save(milestone=obj)
@@ -272,7 +276,7 @@ class MilestoneAdmin(RowRulesMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(RowRulesMixin, SimpleHistoryAdmin):
+class ProgressUpdateAdmin(ProjectPartAdmin):
     form = WeekStartForm
     list_display = ["project", "week_label", "author", "percent", "health_badge", "updated_at"]
     list_filter = ["week_start", "health", "project__objective", "project__team"]
@@ -281,14 +285,6 @@ class ProgressUpdateAdmin(RowRulesMixin, SimpleHistoryAdmin):
     ordering = ["-week_start", "project__name"]
     fields = ["project", "week_start", "percent", "health", "summary", "next_steps", "risks", "author"]
     readonly_fields = ["author"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "project":
-            kwargs["queryset"] = Project.objects.editable_by(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         services.progress_update_save(update=obj, author=request.user)
@@ -395,9 +391,6 @@ class IncidentAdmin(RowRulesMixin, SimpleHistoryAdmin):
     search_fields = ["title", "description", "impact", "handling"]
     date_hierarchy = "detected_at"
     readonly_fields = ["reported_by"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
 
     def save_model(self, request, obj, form, change):
         if not change:
