@@ -16,7 +16,7 @@ def entries(po: Path):
     for match in ENTRY.finditer(po.read_text(encoding="utf-8")):
         msgid = "".join(re.findall(r'"(.*)"', match[3]))
         if msgid:
-            yield bool(match[1]), msgid, "".join(re.findall(r'"(.*)"', match[4]))
+            yield bool(match[1]), match[2], msgid, "".join(re.findall(r'"(.*)"', match[4]))
 
 
 def test_there_are_catalogues():
@@ -26,10 +26,15 @@ def test_there_are_catalogues():
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: p.parts[-5])
 def test_every_string_is_translated_and_compiled(po):
     items = list(entries(po))
-    assert [msgid for fuzzy, msgid, msgstr in items if fuzzy or not msgstr] == []
+    assert [msgid for fuzzy, _context, msgid, msgstr in items if fuzzy or not msgstr] == []
     with po.with_suffix(".mo").open("rb") as mo:
         compiled = gettext.GNUTranslations(mo)
-    stale = [msgid for _fuzzy, msgid, msgstr in items if compiled.gettext(unescape(msgid)) != unescape(msgstr)]
+    stale = [
+        msgid
+        for _fuzzy, context, msgid, msgstr in items
+        if (compiled.pgettext(context, unescape(msgid)) if context else compiled.gettext(unescape(msgid)))
+        != unescape(msgstr)
+    ]
     assert stale == [], "run: python manage.py compilemessages"
 
 
