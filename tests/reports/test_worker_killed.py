@@ -1,13 +1,21 @@
 """A worker killed in the middle of a send loses no email: real worker processes, real Redis, real SMTP.
 
 Worker A (separate processes with the production settings and pool: prefork) takes the digest's first
-send task and is killed with SIGKILL, parent and pool child together, while the SMTP server holds that
-message's DATA without answering. Because tasks are acknowledged late, the task is still in Redis,
-unacknowledged; once the visibility timeout has passed, Redis hands it to worker B, which takes over
-the Delivery row once A's claim lease has expired and sends it.
+send task and is killed with SIGKILL while the SMTP server holds that message's DATA without answering
+(so the server never accepts it). Two ways to die:
+
+- the whole worker, parent and pool child (a machine or container dying): because tasks are
+  acknowledged late (CELERY_TASK_ACKS_LATE) the task is still in Redis, unacknowledged; once the
+  visibility timeout has passed Redis hands it to worker B, which takes the Delivery row over once A's
+  claim lease has expired, and sends it;
+- only the pool process (the OOM killer): the parent sees the child lost and puts the task back
+  (CELERY_TASK_REJECT_ON_WORKER_LOST); A runs it again, waits out the lease, and sends it.
+
+Either way every recipient gets the message exactly once. Turning either setting off makes its case
+fail: the interrupted row stays "sending" and its email is never sent.
 
 The prefork pool matters: the solo pool defers even an early acknowledgement until its task returns,
-so a solo worker would pass this test without late acknowledgement and prove nothing about it.
+so a solo worker would pass without late acknowledgement and prove nothing about it.
 """
 
 from __future__ import annotations
@@ -176,7 +184,20 @@ def statuses() -> dict[str, str]:
     return dict(Delivery.objects.values_list("email", "status"))
 
 
-def test_a_worker_killed_mid_send_loses_no_email(demo_week, director, tmp_path):
+def pool_children(pid: int) -> list[int]:
+    """The pids of a process's children (Linux /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.parametrize("victim", ["whole worker", "pool process"])
+def test_a_worker_killed_mid_send_loses_no_email(victim, demo_week, director, tmp_path):
+    """SIGKILL mid-send: of worker A whole (late ack; B gets the task back), or of its pool process only
+    (reject on worker lost; A's parent puts the task back and runs it again). Every email arrives once."""
     broker = redis_client()
     broker.flushdb()
     factories.director(username="dora", email="dora@example.com")
@@ -199,36 +220,43 @@ def test_a_worker_killed_mid_send_loses_no_email(demo_week, director, tmp_path):
         in_flight = Delivery.objects.get(status=Delivery.Status.SENDING)
         assert set(statuses()) == expected and in_flight.attempts == 1
 
-        kill_group(workers[0])
+        if victim == "whole worker":
+            kill_group(workers[0])
+        else:
+            [child] = pool_children(workers[0].pid)
+            os.kill(child, signal.SIGKILL)
         killed = time.monotonic()
-        wait_until(lambda: inbox.aborted, 10, "the SMTP server to see worker A's connection drop", logs)
+        wait_until(lambda: inbox.aborted, 10, "the SMTP server to see the sender's connection drop", logs)
+        assert inbox.aborted == [[in_flight.email]] and inbox.messages == []  # cut off before "250": not accepted
 
-        # Nothing was accepted; the row is left as A left it and its task is still in Redis, unacknowledged.
-        assert inbox.aborted == [[in_flight.email]] and inbox.messages == []
-        assert statuses() == {email: "sending" if email == in_flight.email else "pending" for email in expected}
-        assert broker.zcard("unacked_index") == 1  # kombu's index of delivered, unacknowledged messages
-
-        # Redis returns an unacknowledged message once its visibility timeout has passed, when a worker
-        # sweeps (at start-up, then periodically): start B after the timeout so its start-up sweep does it.
-        time.sleep(max(0.0, VISIBILITY_SECONDS + 0.5 - (time.monotonic() - stalled)))
-        b_started = time.monotonic()
-        workers.append(start_worker("b", env, logs[1]))
+        if victim == "whole worker":
+            # The row is left as A left it, and its task is still in Redis, unacknowledged.
+            assert statuses() == {email: "sending" if email == in_flight.email else "pending" for email in expected}
+            assert broker.zcard("unacked_index") == 1  # kombu's index of delivered, unacknowledged messages
+            # Redis returns an unacknowledged message once its visibility timeout has passed, when a worker
+            # sweeps (at start-up, then periodically): start B after the timeout so its start-up sweep does it.
+            time.sleep(max(0.0, VISIBILITY_SECONDS + 0.5 - (time.monotonic() - stalled)))
+            workers.append(start_worker("b", env, logs[1]))
+        else:
+            assert workers[0].poll() is None  # A's parent lives on and forks a new pool process
+        restarted = time.monotonic()
         wait_until(
             lambda: set(statuses().values()) == {"sent"} and sum(inbox.received().values()) >= len(expected),
             45,
-            "worker B to send every delivery",
+            "every delivery to be sent",
             logs,
         )
         recovered = time.monotonic()
         time.sleep(1)  # a duplicate would land now
 
         assert inbox.received() == Counter(expected)  # everyone got the digest exactly once; nothing lost
-        assert Delivery.objects.get(pk=in_flight.pk).attempts == 2  # A's cut-off try and B's
+        assert Delivery.objects.get(pk=in_flight.pk).attempts == 2  # the cut-off try and the one after it
         assert not Delivery.objects.filter(status=Delivery.Status.FAILED).exists()
         assert broker.zcard("unacked_index") == 0
         print(
-            f"\nA reached DATA {stalled - started:.1f}s after start; B started {b_started - killed:.1f}s after "
-            f"the kill; every delivery sent {recovered - b_started:.1f}s after B started"
+            f"\n{victim}: A reached DATA {stalled - started:.1f}s after start; killed; "
+            f"{'B started' if len(workers) > 1 else 'A went on'} {restarted - killed:.1f}s after the kill; "
+            f"every delivery sent {recovered - restarted:.1f}s after that"
         )
     finally:
         inbox.release.set()
