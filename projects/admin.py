@@ -24,6 +24,7 @@ from .models import (
     Project,
     Team,
 )
+from .names import person_name
 from .weeks import Week, current_week_start, week_start
 
 admin.site.site_header = admin.site.site_title = _("OKR tracker")
@@ -230,7 +231,7 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("owner"), ordering="owner__first_name")
     def owner_name(self, obj):
-        return obj.owner.get_full_name() or obj.owner.get_username()
+        return person_name(obj.owner)
 
     @admin.display(description=_("objective"), ordering="objective__code")
     def objective_code(self, obj):

@@ -70,6 +70,7 @@ from projects.models import (
     ProgressUpdate,
     Project,
 )
+from projects.names import person_name
 from projects.weeks import ISO, JAN1, Week
 
 from .models import DirectorNote
@@ -125,20 +126,6 @@ def pct(value: Decimal | float | None) -> float | None:
 
 def iso(value) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def _is_cjk(text: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in text)
-
-
-def user_name(user) -> str:
-    """The user's name as people write it: 刘洋 (family name first, no space) or Lin Wei."""
-    if user is None:
-        return ""
-    first, last = user.first_name.strip(), user.last_name.strip()
-    if _is_cjk(first + last):
-        return f"{last}{first}"
-    return user.get_full_name() or user.get_username()
 
 
 def _week_data(week: Week, today: date) -> dict[str, Any]:
@@ -309,7 +296,7 @@ def _build_project(
         "name": project.name,
         "objective_code": project.objective.code,
         "owner_id": project.owner_id,
-        "owner": user_name(project.owner),
+        "owner": person_name(project.owner),
         "team_id": project.team_id,
         "team": project.team.name if project.team else "",
         "status": project.status,
@@ -326,7 +313,7 @@ def _build_project(
             "summary": this_update.summary,
             "next_steps": this_update.next_steps,
             "risks": this_update.risks,
-            "author": user_name(this_update.author),
+            "author": person_name(this_update.author),
         }
         if this_update
         else None,
@@ -550,7 +537,7 @@ def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> dict[st
         if r["update"] and r["update"]["next_steps"].strip()
     ]
     teams = {p.team_id: p.team.name for p in projects if p.team_id}
-    owners = {p.owner_id: user_name(p.owner) for p in projects}
+    owners = {p.owner_id: person_name(p.owner) for p in projects}
     data = {
         "version": VERSION,
         "compiled_at": iso(timezone.localtime()),

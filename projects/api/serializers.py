@@ -9,15 +9,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
+from ..names import person_name
 from ..weeks import Week
 
 User = get_user_model()
 
 
 def display_name(user) -> str | None:
-    if user is None:
-        return None
-    return user.get_full_name() or user.get_username()
+    return person_name(user) if user is not None else None
 
 
 @extend_schema_field({"type": "string", "example": "2023-W53", "readOnly": True})
