@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from projects.models import is_monday
 from projects.weeks import Week
 
 
@@ -29,13 +29,7 @@ class DirectorNote(models.Model):
         ordering = ["-week_start"]
         verbose_name = _("director's note")
         verbose_name_plural = _("director's notes")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(week_start__iso_week_day=1),
-                name="%(app_label)s_%(class)s_week_start_monday",
-                violation_error_message=_("A week is stored by its Monday."),
-            )
-        ]
+        constraints = [is_monday("week_start")]
 
     def __str__(self) -> str:
         return str(Week.of(self.week_start))
