@@ -8,7 +8,6 @@ from django import template
 from django.utils import timezone
 
 from projects.models import Health, Project
-from projects.names import person_name
 
 register = template.Library()
 
@@ -65,9 +64,3 @@ def as_local_datetime(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return timezone.localtime(moment) if moment and timezone.is_aware(moment) else moment
-
-
-@register.filter
-def person(user) -> str:
-    """A recipient's name as people write it (赵磊, Lin Wei)."""
-    return person_name(user)
