@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from .importing import phrases
-from .importing.parser import NO_UPDATE_MARK, ParsedIncident, finish_incident, parse_project
+from .importing.parser import KEY_PROJECT_MARK, NO_UPDATE_MARK, ParsedIncident, finish_incident, parse_project
 
 INDENT = "    "
 
@@ -136,7 +136,12 @@ def week_markdown(rollup: dict[str, Any]) -> str:
     if compiled:
         out += [f"Created: {compiled.year}年{compiled.month}月{compiled.day}日 {compiled:%H:%M}", ""]
 
-    out += _section("【重点工作】", (rollup.get("key_work") or {}).get("highlights", ""))
+    key_work = rollup.get("key_work") or {}
+    key_projects = "\n".join(
+        f"- {KEY_PROJECT_MARK}{p['name']}（进度{phrases.format_number(p['percent'])}%）"
+        for p in key_work.get("projects", [])
+    )
+    out += _section("【重点工作】", "\n\n".join(filter(None, [key_work.get("highlights", "").rstrip(), key_projects])))
 
     metrics = [line for m in rollup.get("metrics", []) if (line := metric_line(m, week["code"]))]
     out += _section("【系统运行数据】", metrics)

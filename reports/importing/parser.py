@@ -63,6 +63,10 @@ HIGHLIGHTS, METRICS, OBJECTIVE, INCIDENTS, OTHER, REFLECTIONS, NEXT_WEEK, UNKNOW
     "preamble",
 )
 TEXT_SECTIONS = (HIGHLIGHTS, OTHER, REFLECTIONS, NEXT_WEEK)
+# The export lists key-work projects under 重点工作 with this mark; their data comes from the
+# objective sections, so the importer leaves these lines out of the director's text.
+KEY_PROJECT_MARK = "重点项目："
+KEY_PROJECT_RE = re.compile(r"^[-*]\s*" + KEY_PROJECT_MARK)
 INCIDENT_WORDS = ("生产稳定性事件", "生产事件", "生产事故", "稳定性事件")
 
 # Canonical titles of the operating metrics the reports carry (title, unit, lower is better).
@@ -309,6 +313,8 @@ class _Parser:
                 self.open_section(INCIDENTS, None, line, title)
                 return
         handler = getattr(self, f"feed_{self.section}", None)
+        if self.section == HIGHLIGHTS and KEY_PROJECT_RE.match(line.text):
+            return
         if self.section in TEXT_SECTIONS:
             self.texts[self.section].append(line.raw)
         elif handler:

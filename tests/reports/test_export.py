@@ -92,7 +92,7 @@ def entered_in_the_app(superuser):
     o1 = factories.ObjectiveFactory(cycle=cycle, code="O1", title="Serve the business", order=1)
     o3 = factories.ObjectiveFactory(cycle=cycle, code="O3", title="Stability", order=3)
     project = factories.ProjectFactory(
-        objective=o1, name="Bank accounts", owner=superuser, launch_date=date(2024, 1, 11)
+        objective=o1, name="Bank accounts", owner=superuser, launch_date=date(2024, 1, 11), is_key_work=True
     )
     services.project_save(project=project)
     update = factories.ProgressUpdateFactory.build(
@@ -122,8 +122,10 @@ def test_export_of_data_entered_in_the_app(entered_in_the_app, tmp_path):
     assert "- Pay-in success rate：99.991%" in text
     assert "- 12/27 03:14 Settlement delay，The nightly job ran late（D级，定责0.5）\n    处置：Re-ran it" in text
     assert "# 下周工作及目标\n\n1. Bank accounts：Trial payments\n" in text  # no director text: the owners' next steps
+    assert "## 【重点工作】\n\n- 重点项目：Bank accounts（进度40%）\n" in text  # key-work projects from the data
     factories.DirectorNoteFactory(week_start=date(2023, 12, 25), next_week="1. Plan 2024")
     text, path = export("2023-W53", tmp_path)
+    assert "Year-end support arranged.\n\n- 重点项目：Bank accounts（进度40%）\n" in text
     before = snapshot()
     assert "changed 0 rows" in import_files(path)
     assert snapshot() == before
