@@ -115,12 +115,12 @@ def deliver_async(mailing: Mailing) -> Mailing:
     return mailing
 
 
-def is_reminder_day(today: date) -> bool:
-    return workdays.reminder_day(Week.of(today)) == today
+def is_reminder_day(today: date, weekday: int = workdays.THURSDAY) -> bool:
+    return workdays.reminder_day(Week.of(today), weekday) == today
 
 
-def is_digest_day(today: date) -> bool:
-    return workdays.digest_day(Week.of(today)) == today
+def is_digest_day(today: date, weekday: int = workdays.FRIDAY) -> bool:
+    return workdays.digest_day(Week.of(today), weekday) == today
 
 
 def freeze_for_digest(week: Week):

@@ -1,7 +1,8 @@
 """Celery tasks: thin wrappers that take ids and strings, call reports.notifications, and retry.
 
 Scheduled runs pass ``scheduled=True``: the schedule fires every day and the task acts only on
-its day of the working calendar. Run by hand (or by the commands' code) they act at once.
+its day of the working calendar (``weekday``, ISO 1-7, set in the schedule's arguments). Run by hand
+(or by the commands' code) they act at once.
 """
 
 from __future__ import annotations
@@ -47,9 +48,9 @@ def send_delivery(self, delivery_id: int) -> str:
 
 
 @shared_task(name="reports.send_update_reminders")
-def send_update_reminders(week: str | None = None, scheduled: bool = False) -> int:
+def send_update_reminders(week: str | None = None, scheduled: bool = False, weekday: int = workdays.THURSDAY) -> int:
     """Remind owners of active projects without an update for the week; returns the sends enqueued."""
-    if scheduled and not notifications.is_reminder_day(notifications.today()):
+    if scheduled and not notifications.is_reminder_day(notifications.today(), weekday):
         return 0
     mailing = notifications.plan(notifications.update_reminders_mailing(_week(week)))
     return len(notifications.deliver_async(mailing).waiting)
@@ -68,9 +69,9 @@ def send_milestone_alerts(day: str | None = None, scheduled: bool = False) -> in
 
 
 @shared_task(name="reports.freeze_and_send_digest")
-def freeze_and_send_digest(week: str | None = None, scheduled: bool = False) -> int:
+def freeze_and_send_digest(week: str | None = None, scheduled: bool = False, weekday: int = workdays.FRIDAY) -> int:
     """Freeze the week's rollup (unless frozen) and mail the digest; returns the sends enqueued."""
-    if scheduled and not notifications.is_digest_day(notifications.today()):
+    if scheduled and not notifications.is_digest_day(notifications.today(), weekday):
         return 0
     the_week = _week(week)
     notifications.freeze_for_digest(the_week)

@@ -12,6 +12,7 @@ The rules built on it:
 - the digest goes out on the week's Friday, or on the last working day before it when Friday is a
   holiday (the first working day of the week after Friday if Monday to Friday are all off);
 - update reminders go out on Thursday, or the last working day before it; never after the digest day;
+- the schedules may name another weekday (ISO numbers, 1 = Monday … 7 = Sunday) for both;
 - milestone alerts go out on working days and look ahead a number of working days.
 """
 
@@ -28,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 CHINA = "cn"
 MONDAY_TO_FRIDAY = "none"
-THURSDAY = 3
+THURSDAY, FRIDAY = 4, 5  # ISO weekday numbers
 
 
 def is_working_day(day: date) -> bool:
@@ -42,22 +43,22 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5
 
 
-def digest_day(week: Week) -> date:
-    """The day the week's digest is frozen and sent: Friday, or the last working day before it."""
+def digest_day(week: Week, weekday: int = FRIDAY) -> date:
+    """The day the week's digest is frozen and sent: Friday (or ``weekday``), or the last working day before."""
     days = week.days()
-    for day in reversed(days[:5]):
+    for day in reversed(days[:weekday]):
         if is_working_day(day):
             return day
-    for day in days[5:]:
+    for day in days[weekday:]:
         if is_working_day(day):
             return day
-    return week.friday
+    return days[weekday - 1]
 
 
-def reminder_day(week: Week) -> date:
-    """The day owners are reminded of missing updates: Thursday or the last working day before it."""
-    last = digest_day(week)
-    for day in reversed(week.days()[: THURSDAY + 1]):
+def reminder_day(week: Week, weekday: int = THURSDAY, digest_weekday: int = FRIDAY) -> date:
+    """The day owners are reminded of missing updates: Thursday (or ``weekday``) or the last working day before."""
+    last = digest_day(week, digest_weekday)
+    for day in reversed(week.days()[:weekday]):
         if day <= last and is_working_day(day):
             return day
     return last

@@ -1,7 +1,8 @@
 """The default schedules, in Asia/Shanghai time; admins change them under Periodic tasks.
 
 Each runs every day at its hour and the task itself decides whether today is the day, so holidays
-and make-up working weekends of the working calendar are followed (see reports/workdays.py).
+and make-up working weekends of the working calendar are followed (see reports/workdays.py). The
+day is the ``weekday`` keyword argument (ISO: 1 = Monday … 7 = Sunday), which admins may change.
 """
 
 import json
@@ -16,14 +17,17 @@ SCHEDULES = [
         "task": "reports.send_update_reminders",
         "hour": "10",
         "minute": "0",
+        "kwargs": {"scheduled": True, "weekday": 4},
         "description": "Reminds owners of projects without this week's update. Runs daily at 10:00; sends on "
-        "Thursday, or the last working day before it when Thursday is a holiday.",
+        "Thursday, or the last working day before it when Thursday is a holiday. To change the day, set "
+        "weekday (1 = Monday … 7 = Sunday) in the keyword arguments.",
     },
     {
         "name": "Milestone alerts",
         "task": "reports.send_milestone_alerts",
         "hour": "9",
         "minute": "30",
+        "kwargs": {"scheduled": True},
         "description": "Alerts owners of milestones due within three working days or overdue. Runs daily at "
         "09:30; sends on working days only.",
     },
@@ -32,8 +36,10 @@ SCHEDULES = [
         "task": "reports.freeze_and_send_digest",
         "hour": "17",
         "minute": "0",
+        "kwargs": {"scheduled": True, "weekday": 5},
         "description": "Freezes the week's rollup and mails the digest. Runs daily at 17:00; acts on Friday, or "
-        "the last working day before it when Friday is a holiday.",
+        "the last working day before it when Friday is a holiday. To change the day, set weekday "
+        "(1 = Monday … 7 = Sunday) in the keyword arguments.",
     },
 ]
 
@@ -55,7 +61,7 @@ def create_schedules(apps, schema_editor):
             defaults={
                 "task": row["task"],
                 "crontab": crontab,
-                "kwargs": json.dumps({"scheduled": True}),
+                "kwargs": json.dumps(row["kwargs"]),
                 "description": row["description"],
             },
         )

@@ -78,13 +78,38 @@ def test_default_schedules_are_created_in_shanghai_time():
         for task in PeriodicTask.objects.select_related("crontab").exclude(name__startswith="celery.")
     }
     assert rows == {
-        "Update reminders": ("reports.send_update_reminders", "10", "0", "Asia/Shanghai", '{"scheduled": true}'),
+        "Update reminders": (
+            "reports.send_update_reminders",
+            "10",
+            "0",
+            "Asia/Shanghai",
+            '{"scheduled": true, "weekday": 4}',
+        ),
         "Milestone alerts": ("reports.send_milestone_alerts", "9", "30", "Asia/Shanghai", '{"scheduled": true}'),
         "Freeze the rollup and send the weekly digest": (
             "reports.freeze_and_send_digest",
             "17",
             "0",
             "Asia/Shanghai",
-            '{"scheduled": true}',
+            '{"scheduled": true, "weekday": 5}',
         ),
     }
+
+
+@pytest.mark.parametrize(
+    ("weekday", "today", "acts"),
+    [
+        (3, date(2023, 12, 27), True),  # the schedule names Wednesday: the digest goes out on Wednesday
+        (3, date(2023, 12, 29), False),  # ... and no longer on Friday
+        (5, date(2023, 9, 28), True),  # Friday 2023-09-29 is Mid-Autumn: Thursday instead
+    ],
+)
+def test_the_schedules_weekday_moves_the_digest(settings, weekday, today, acts):
+    settings.WORKING_CALENDAR = "cn"
+    assert notifications.is_digest_day(today, weekday) is acts
+
+
+def test_the_schedules_weekday_moves_the_reminders_but_never_past_the_digest(settings):
+    settings.WORKING_CALENDAR = "cn"
+    assert workdays.reminder_day(Week.of(date(2023, 12, 29)), 2) == date(2023, 12, 26)  # Tuesday
+    assert workdays.reminder_day(Week.of(date(2023, 12, 29)), 7, digest_weekday=5) == date(2023, 12, 29)
