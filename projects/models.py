@@ -130,7 +130,7 @@ class Objective(models.Model):
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
     history = HistoricalRecords()
 
-    objects = querysets.ObjectiveQuerySet.as_manager()
+    objects = querysets.VisibleQuerySet.as_manager()
 
     class Meta:
         ordering = ["cycle", "order", "code"]
@@ -434,14 +434,6 @@ class Milestone(models.Model):
             raise ValidationError(
                 {"due_date": _("The due date cannot be before the project's start (%(start)s).") % {"start": start}}
             )
-
-    @property
-    def is_open(self) -> bool:
-        return self.status not in (self.Status.DONE, self.Status.CANCELLED)
-
-    def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.is_open and self.due_date is not None and self.due_date < today
 
 
 class ProgressUpdate(models.Model):

@@ -38,11 +38,6 @@ class VisibleQuerySet(models.QuerySet):
         return obj is not None and obj.pk is not None and self.editable_by(user).filter(pk=obj.pk).exists()
 
 
-class ObjectiveQuerySet(VisibleQuerySet):
-    def of_cycle_holding(self, day: date):
-        return self.filter(cycle__start__lte=day, cycle__end__gte=day)
-
-
 class OwnedQuerySet(VisibleQuerySet):
     """Rows that belong to whoever owns them: ``owner_lookups`` name the user fields."""
 
@@ -80,18 +75,9 @@ class MilestoneQuerySet(OwnedQuerySet):
     def open(self):
         return self.exclude(status__in=[self.model.Status.DONE, self.model.Status.CANCELLED])
 
-    def overdue(self, today: date):
-        return self.open().filter(due_date__lt=today)
-
-    def due_between(self, first: date, last: date):
-        return self.open().filter(due_date__range=(first, last))
-
 
 class ProgressUpdateQuerySet(OwnedQuerySet):
     owner_lookups = ("project__owner",)
-
-    def for_week(self, week_start: date):
-        return self.filter(week_start=week_start)
 
 
 class IncidentQuerySet(OwnedQuerySet):

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 JAN1 = "jan1"
 ISO = "iso"
-NUMBERINGS = (JAN1, ISO)
 
 _LABEL_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
