@@ -18,8 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import services
+from projects.history import recorded_at
 from projects.models import Cycle, Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
 from reports.models import DirectorNote
+from reports.rollup.cutoff import report_cutoff
 
 from . import phrases
 from .parser import ParsedIncident, ParsedMetric, ParsedMilestone, ParsedProject, ParsedReport
@@ -388,7 +390,8 @@ def report_apply(
     creates; NoOwnerError is raised when one must be created and no owner was given.
     """
     applier = _Applier(report, owner=owner, user=user, metrics_objective=metrics_objective)
-    with transaction.atomic():
+    # The report's facts are dated at its week's report moment, so that week's rollup shows them.
+    with transaction.atomic(), recorded_at(min(report_cutoff(report.week), timezone.now())):
         applier.run()
         if dry_run:
             transaction.set_rollback(True)
