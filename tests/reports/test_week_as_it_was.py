@@ -305,9 +305,7 @@ def test_goto_with_a_date_opens_its_week(client, director):
     assert client.get("/rollup/", {"goto": "2023-12-29"})["Location"] == "/rollup/2023-W53/"
 
 
-@pytest.mark.parametrize(
-    "command", ["export_weekly_report", "freeze_rollup", "send_digest", "send_reminders"]
-)
+@pytest.mark.parametrize("command", ["export_weekly_report", "freeze_rollup", "send_digest", "send_reminders"])
 @pytest.mark.parametrize("code", ["0001-W01", "2023-W54", "last week"])
 def test_commands_refuse_bad_weeks_clearly(command, code):
     from django.core.management import CommandError
