@@ -81,6 +81,11 @@ class ProviderBackend(OIDCAuthenticationBackend):
         user = super().authenticate(request, **kwargs)
         return user if user is not None and user.is_active else None
 
+    def get_user(self, user_id):
+        # Unlike Django's ModelBackend, mozilla-django-oidc keeps serving a deactivated user's session.
+        user = super().get_user(user_id)
+        return user if user is not None and user.is_active else None
+
     def verify_claims(self, claims):
         return bool(claims.get("sub") and claims.get(settings.OIDC_USERNAME_CLAIM))
 
