@@ -163,3 +163,10 @@ def test_login_page_shows_the_directory_and_speaks_chinese(client, ldap_on):
     english = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "company directory" in english and "OKR tracker" in english
     assert "Sign in with" not in english  # OpenID Connect is not configured
+
+
+def test_repeated_wrong_directory_passwords_lock_the_login(client, ldap_on):
+    for _ in range(5):
+        sign_in(client, "liuyang", "wrong-password")
+    locked = sign_in(client, "liuyang", "liuyang-pass")
+    assert locked.status_code == 429 and "_auth_user_id" not in client.session
