@@ -12,12 +12,9 @@ from django.conf import settings
 from django.utils import timezone
 from django_auth_ldap.backend import LDAPBackend, _LDAPUser
 
+from .methods import ldap_enabled
 from .models import DirectoryAccount
 from .roles import apply_roles, roles_for
-
-
-def ldap_enabled() -> bool:
-    return bool(settings.AUTH_LDAP_SERVER_URI)
 
 
 def is_disabled(ldap_user: _LDAPUser) -> bool:

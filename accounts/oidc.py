@@ -22,6 +22,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from .methods import oidc_enabled
 from .models import DirectoryAccount
 from .roles import apply_roles, roles_for
 
@@ -35,10 +36,6 @@ DISCOVERED = {
     "OIDC_OP_LOGOUT_ENDPOINT": "end_session_endpoint",
 }
 DISCOVERY_CACHE_SECONDS = 3600
-
-
-def oidc_enabled() -> bool:
-    return bool(settings.OIDC_RP_CLIENT_ID and settings.OIDC_ISSUER)
 
 
 def discovery() -> dict:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django_auth_ldap.backend import ldap_error
 
-from .directory import DirectoryBackend, ldap_enabled
+from .directory import DirectoryBackend
+from .methods import ldap_enabled
 from .models import DirectoryAccount
 from .roles import ROLES
 

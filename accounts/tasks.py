@@ -6,13 +6,13 @@ import logging
 
 from celery import shared_task
 
-from .sync import sync_directory
-
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="accounts.sync_directory")
 def sync_directory_task() -> int:
     """Run sync_directory; returns the number of users changed. Directory errors fail the task."""
+    from .sync import sync_directory  # needs python-ldap, installed only where LDAP is used
+
     result = sync_directory(on_change=lambda change: logger.info("directory sync changed %s", change))
     return len(result.changes)

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, resolve_url
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .directory import ldap_enabled
-from .oidc import oidc_enabled, provider_logout_url
+from .methods import ldap_enabled, oidc_enabled
+from .oidc import provider_logout_url
 from .roles import DIRECTORS, PROJECT_OWNERS
 
 

@@ -93,11 +93,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # limits count across gunicorn workers; per process otherwise.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
-# Each sign-in backend answers only when it is configured (see the sign-in block below); local
-# accounts (the demo, a break-glass superuser) always work.
+# The sign-in block below adds LDAP when LDAP_URL is set; OpenID Connect answers only when configured;
+# local accounts (the demo, a break-glass superuser) always work.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.directory.DirectoryBackend",
     "accounts.oidc.ProviderBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -234,14 +233,6 @@ if env.bool("BEHIND_TLS_PROXY", default=False):
 # Both are off unless configured, and both may be on at once. Directory groups (LDAP group DNs, or the
 # values of the OpenID Connect groups claim) map to the roles "Directors" and "Project owners";
 # several values are separated by ";" (DNs hold commas). See README, "Company sign-in".
-import ldap  # noqa: E402 (python-ldap, needed only for its option constants here)
-from django_auth_ldap.config import (  # noqa: E402
-    ActiveDirectoryGroupType,
-    GroupOfNamesType,
-    GroupOfUniqueNamesType,
-    LDAPSearch,
-    PosixGroupType,
-)
 
 
 def _semicolon_list(name: str) -> list[str]:
@@ -249,55 +240,67 @@ def _semicolon_list(name: str) -> list[str]:
 
 
 LDAP_URL = env.str("LDAP_URL", default="")  # ldap://dc.example.com:389 or ldaps://dc.example.com:636
-AUTH_LDAP_SERVER_URI = LDAP_URL
-AUTH_LDAP_BIND_DN = env.str("LDAP_BIND_DN", default="")
-AUTH_LDAP_BIND_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
-AUTH_LDAP_USER_SEARCH = LDAPSearch(
-    env.str("LDAP_USER_SEARCH_BASE", default=""),
-    ldap.SCOPE_SUBTREE,
-    env.str("LDAP_USER_FILTER", default="(uid=%(user)s)"),  # AD: (sAMAccountName=%(user)s)
-)
-_LDAP_GROUP_TYPES = {
-    "groupOfNames": (GroupOfNamesType, "(objectClass=groupOfNames)"),
-    "groupOfUniqueNames": (GroupOfUniqueNamesType, "(objectClass=groupOfUniqueNames)"),
-    "posixGroup": (PosixGroupType, "(objectClass=posixGroup)"),
-    "activeDirectory": (ActiveDirectoryGroupType, "(objectClass=group)"),
-}
-_ldap_group_type = env.str("LDAP_GROUP_TYPE", default="groupOfNames")
-if _ldap_group_type not in _LDAP_GROUP_TYPES:
-    raise ImproperlyConfigured(f"LDAP_GROUP_TYPE must be one of {', '.join(_LDAP_GROUP_TYPES)}.")
-AUTH_LDAP_GROUP_TYPE = _LDAP_GROUP_TYPES[_ldap_group_type][0]()
-AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
-    env.str("LDAP_GROUP_SEARCH_BASE", default=""),
-    ldap.SCOPE_SUBTREE,
-    env.str("LDAP_GROUP_FILTER", default=_LDAP_GROUP_TYPES[_ldap_group_type][1]),
-)
-AUTH_LDAP_USER_ATTR_MAP = {
-    "first_name": env.str("LDAP_ATTR_GIVEN_NAME", default="givenName"),
-    "last_name": env.str("LDAP_ATTR_FAMILY_NAME", default="sn"),
-    "email": env.str("LDAP_ATTR_EMAIL", default="mail"),
-}
-LDAP_ATTR_MOBILE = env.str("LDAP_ATTR_MOBILE", default="mobile")
-# An LDAP filter that matches disabled accounts, e.g. AD: (userAccountControl:1.2.840.113556.1.4.803:=2),
-# OpenLDAP with ppolicy: (pwdAccountLockedTime=*). Matching accounts cannot sign in and are deactivated.
-LDAP_DISABLED_FILTER = env.str("LDAP_DISABLED_FILTER", default="")
-AUTH_LDAP_ALWAYS_UPDATE_USER = True
-AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
-AUTH_LDAP_CONNECTION_OPTIONS = {
-    ldap.OPT_REFERRALS: 0,  # AD answers searches with referrals that python-ldap cannot follow anonymously
-    ldap.OPT_NETWORK_TIMEOUT: env.float("LDAP_TIMEOUT", default=5.0),
-    ldap.OPT_TIMEOUT: env.float("LDAP_TIMEOUT", default=5.0),
-}
-if env.str("LDAP_CA_FILE", default=""):  # verify ldaps:// and StartTLS against this CA
-    AUTH_LDAP_CONNECTION_OPTIONS |= {
-        ldap.OPT_X_TLS_CACERTFILE: env.str("LDAP_CA_FILE"),
-        ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
-        ldap.OPT_X_TLS_NEWCTX: 0,  # last: applies the TLS options above
+if LDAP_URL:
+    # python-ldap builds against libldap2-dev and libsasl2-dev: pip install -r requirements-ldap.txt
+    import ldap
+    from django_auth_ldap.config import (
+        ActiveDirectoryGroupType,
+        GroupOfNamesType,
+        GroupOfUniqueNamesType,
+        LDAPSearch,
+        PosixGroupType,
+    )
+
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.directory.DirectoryBackend")
+    AUTH_LDAP_SERVER_URI = LDAP_URL
+    AUTH_LDAP_BIND_DN = env.str("LDAP_BIND_DN", default="")
+    AUTH_LDAP_BIND_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env.str("LDAP_USER_SEARCH_BASE", default=""),
+        ldap.SCOPE_SUBTREE,
+        env.str("LDAP_USER_FILTER", default="(uid=%(user)s)"),  # AD: (sAMAccountName=%(user)s)
+    )
+    _LDAP_GROUP_TYPES = {
+        "groupOfNames": (GroupOfNamesType, "(objectClass=groupOfNames)"),
+        "groupOfUniqueNames": (GroupOfUniqueNamesType, "(objectClass=groupOfUniqueNames)"),
+        "posixGroup": (PosixGroupType, "(objectClass=posixGroup)"),
+        "activeDirectory": (ActiveDirectoryGroupType, "(objectClass=group)"),
     }
-LDAP_ROLE_GROUPS = {
-    "Directors": _semicolon_list("LDAP_DIRECTORS_GROUPS"),
-    "Project owners": _semicolon_list("LDAP_OWNERS_GROUPS"),
-}
+    _ldap_group_type = env.str("LDAP_GROUP_TYPE", default="groupOfNames")
+    if _ldap_group_type not in _LDAP_GROUP_TYPES:
+        raise ImproperlyConfigured(f"LDAP_GROUP_TYPE must be one of {', '.join(_LDAP_GROUP_TYPES)}.")
+    AUTH_LDAP_GROUP_TYPE = _LDAP_GROUP_TYPES[_ldap_group_type][0]()
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        env.str("LDAP_GROUP_SEARCH_BASE", default=""),
+        ldap.SCOPE_SUBTREE,
+        env.str("LDAP_GROUP_FILTER", default=_LDAP_GROUP_TYPES[_ldap_group_type][1]),
+    )
+    AUTH_LDAP_USER_ATTR_MAP = {
+        "first_name": env.str("LDAP_ATTR_GIVEN_NAME", default="givenName"),
+        "last_name": env.str("LDAP_ATTR_FAMILY_NAME", default="sn"),
+        "email": env.str("LDAP_ATTR_EMAIL", default="mail"),
+    }
+    LDAP_ATTR_MOBILE = env.str("LDAP_ATTR_MOBILE", default="mobile")
+    # An LDAP filter that matches disabled accounts, e.g. AD: (userAccountControl:1.2.840.113556.1.4.803:=2),
+    # OpenLDAP with ppolicy: (pwdAccountLockedTime=*). Matching accounts cannot sign in and are deactivated.
+    LDAP_DISABLED_FILTER = env.str("LDAP_DISABLED_FILTER", default="")
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True
+    AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_REFERRALS: 0,  # AD answers searches with referrals that python-ldap cannot follow anonymously
+        ldap.OPT_NETWORK_TIMEOUT: env.float("LDAP_TIMEOUT", default=5.0),
+        ldap.OPT_TIMEOUT: env.float("LDAP_TIMEOUT", default=5.0),
+    }
+    if env.str("LDAP_CA_FILE", default=""):  # verify ldaps:// and StartTLS against this CA
+        AUTH_LDAP_CONNECTION_OPTIONS |= {
+            ldap.OPT_X_TLS_CACERTFILE: env.str("LDAP_CA_FILE"),
+            ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
+            ldap.OPT_X_TLS_NEWCTX: 0,  # last: applies the TLS options above
+        }
+    LDAP_ROLE_GROUPS = {
+        "Directors": _semicolon_list("LDAP_DIRECTORS_GROUPS"),
+        "Project owners": _semicolon_list("LDAP_OWNERS_GROUPS"),
+    }
 
 # OpenID Connect (mozilla-django-oidc): endpoints come from the issuer's discovery document.
 OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")

@@ -207,7 +207,7 @@ class Directory:
         }
 
 
-SIGN_IN_PREFIXES = ("AUTH_LDAP_", "LDAP_", "OIDC_")
+SIGN_IN_PREFIXES = ("AUTH_LDAP_", "LDAP_", "OIDC_", "AUTHENTICATION_BACKENDS")
 
 
 def settings_from_env(env: dict[str, str]) -> dict[str, object]:

@@ -67,3 +67,11 @@ def test_local_director_lands_on_the_rollup_and_logs_out_with_post(client, direc
 def test_local_owner_lands_on_their_projects(client, owner):
     response = client.post(LOGIN, {"username": "owner", "password": "pass"})
     assert client.get(response.url).url == reverse("admin:projects_project_changelist")
+
+
+def test_sync_without_a_directory_says_so(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.LDAP_URL = ""
+    with pytest.raises(CommandError, match="LDAP_URL is not set"):
+        call_command("sync_directory")

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from accounts.sync import Change, DirectoryError, sync_directory
+from accounts.methods import ldap_enabled
 
 
 class Command(BaseCommand):
@@ -13,6 +13,10 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Show what would change and change nothing.")
 
     def handle(self, *args, dry_run: bool = False, **options):
+        if not ldap_enabled():
+            raise CommandError(_("LDAP_URL is not set: there is no directory to sync with."))
+        from accounts.sync import Change, DirectoryError, sync_directory  # needs python-ldap
+
         prefix = _("would change") if dry_run else _("changed")
 
         def show(change: Change) -> None:
