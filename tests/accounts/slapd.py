@@ -113,7 +113,7 @@ access to * by dn.exact="{reader_dn}" read by self read by * none
 class Directory:
     """One running slapd; ``url`` is ldap://127.0.0.1:<port>."""
 
-    def __init__(self, folder: Path, tls: TLSFiles | None = None):
+    def __init__(self, folder: Path, tls: TLSFiles | None = None, port: int | None = None):
         self.folder = folder
         self.tls = tls
         (folder / "db").mkdir()
@@ -134,7 +134,7 @@ class Directory:
             )
         )
         subprocess.run([SLAPADD, "-f", str(self.config), "-l", str(SEED)], check=True, capture_output=True)
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
         self.log = (folder / "slapd.log").open("w")
         # -d 0: stay in the foreground (so the fixture owns the process) and log nothing but errors.
@@ -225,3 +225,31 @@ def settings_from_env(env: dict[str, str]) -> dict[str, object]:
             else:
                 os.environ[name] = value
     return {name: value for name, value in vars(module).items() if name.startswith(SIGN_IN_PREFIXES)}
+
+
+def main() -> None:
+    """Run the test directory by hand: ``python -m tests.accounts.slapd [--port 3890]`` (Ctrl-C stops it)."""
+    import argparse
+    import signal
+    import sys
+    import tempfile
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop slapd on kill as on Ctrl-C
+    with tempfile.TemporaryDirectory(prefix="okr-directory-") as folder:
+        server = Directory(Path(folder), port=args.port)
+        print("Test directory running; its settings:")
+        for name, value in server.env().items():
+            print(f"{name}='{value}'")
+        try:
+            server.process.wait()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
