@@ -136,10 +136,13 @@ class Directory:
         subprocess.run([SLAPADD, "-f", str(self.config), "-l", str(SEED)], check=True, capture_output=True)
         self.port = port or free_port()
         self.url = f"ldap://127.0.0.1:{self.port}"
+        # With TLS it also listens for LDAPS (TLS from the first byte) on a second port.
+        self.ldaps_url = f"ldaps://127.0.0.1:{free_port()}" if tls else None
+        listeners = f"{self.url}/" + (f" {self.ldaps_url}/" if tls else "")
         self.log = (folder / "slapd.log").open("w")
         # -d 0: stay in the foreground (so the fixture owns the process) and log nothing but errors.
         self.process = subprocess.Popen(
-            [SLAPD, "-f", str(self.config), "-h", f"{self.url}/", "-d", "0"],
+            [SLAPD, "-f", str(self.config), "-h", listeners, "-d", "0"],
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )

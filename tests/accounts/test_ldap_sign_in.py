@@ -148,10 +148,20 @@ def test_starttls_with_the_company_ca(client, tls_directory, use_directory, tls_
     assert sign_in(client, "liuyang", "liuyang-pass").status_code == 302
 
 
-def test_starttls_refuses_a_server_the_ca_file_does_not_vouch_for(client, tls_directory, use_directory, tmp_path):
+def test_ldaps_with_the_company_ca(client, tls_directory, use_directory, tls_files):
+    use_directory(tls_directory, LDAP_URL=tls_directory.ldaps_url, LDAP_CA_FILE=str(tls_files.ca))
+
+    assert sign_in(client, "liuyang", "liuyang-pass").status_code == 302
+
+
+@pytest.mark.parametrize("ldaps", [False, True], ids=["starttls", "ldaps"])
+def test_tls_refuses_a_server_the_ca_file_does_not_vouch_for(client, tls_directory, use_directory, tmp_path, ldaps):
     (tmp_path / "other").mkdir()
     other = slapd.make_tls(tmp_path / "other")  # a CA that did not sign the server's certificate
-    use_directory(tls_directory, LDAP_START_TLS="true", LDAP_CA_FILE=str(other.ca))
+    if ldaps:
+        use_directory(tls_directory, LDAP_URL=tls_directory.ldaps_url, LDAP_CA_FILE=str(other.ca))
+    else:
+        use_directory(tls_directory, LDAP_START_TLS="true", LDAP_CA_FILE=str(other.ca))
 
     assert sign_in(client, "liuyang", "liuyang-pass").status_code == 200
     assert not get_user_model().objects.filter(username="liuyang").exists()
