@@ -91,10 +91,12 @@ class ProviderBackend(OIDCAuthenticationBackend):
         users = self.UserModel.objects.filter(directory_account__in=account)
         if users:
             return users
-        # First sign-in: an existing user of that name (not linked to another identity) becomes theirs.
-        return self.UserModel.objects.filter(
+        # First sign-in: a user of that name made for them beforehand (no password, no other identity)
+        # becomes theirs. A local account with a password (the break-glass superuser) never does.
+        namesakes = self.UserModel.objects.filter(
             username__iexact=claims[settings.OIDC_USERNAME_CLAIM], directory_account__isnull=True
         )
+        return [user for user in namesakes if not user.has_usable_password()]
 
     def create_user(self, claims):
         username = claims[settings.OIDC_USERNAME_CLAIM].lower()
@@ -104,9 +106,9 @@ class ProviderBackend(OIDCAuthenticationBackend):
         return self.update_user(user, claims)
 
     def update_user(self, user, claims):
-        user.first_name = claims.get("given_name", user.first_name)[:150]
-        user.last_name = claims.get("family_name", user.last_name)[:150]
-        user.email = claims.get("email", user.email)
+        user.first_name = (claims.get("given_name") or user.first_name)[:150]
+        user.last_name = (claims.get("family_name") or user.last_name)[:150]
+        user.email = claims.get("email") or user.email
         user.save(update_fields=["first_name", "last_name", "email"])
         groups = claims.get(settings.OIDC_GROUPS_CLAIM) or []
         if isinstance(groups, str):
@@ -117,7 +119,7 @@ class ProviderBackend(OIDCAuthenticationBackend):
             defaults={
                 "source": DirectoryAccount.Source.OIDC,
                 "external_id": claims["sub"],
-                "mobile": claims.get("phone_number", ""),
+                "mobile": (claims.get("phone_number") or "")[:32],
                 "synced_at": timezone.now(),
             },
         )

@@ -75,3 +75,35 @@ def test_sync_without_a_directory_says_so(settings):
     settings.LDAP_URL = ""
     with pytest.raises(CommandError, match="LDAP_URL is not set"):
         call_command("sync_directory")
+
+
+def test_provider_identity_never_takes_over_a_local_account_with_a_password(superuser):
+    from django.core.exceptions import SuspiciousOperation
+
+    from accounts.oidc import ProviderBackend
+
+    backend = ProviderBackend()
+    claims = {"sub": "attacker-1", "preferred_username": "ROOT", "email": "x@example.com"}
+    assert list(backend.filter_users_by_claims(claims)) == []
+    with pytest.raises(SuspiciousOperation):
+        backend.create_user(claims)
+    superuser.refresh_from_db()
+    assert superuser.has_usable_password() and not hasattr(superuser, "directory_account")
+
+
+def test_provider_identity_claims_a_user_made_for_them_beforehand(settings):
+    from accounts.oidc import ProviderBackend
+
+    settings.OIDC_ROLE_GROUPS = {"Directors": ["okr-directors"], "Project owners": []}
+    made = factories.UserFactory(username="wuhao", is_staff=False, password=None)
+    made.set_unusable_password()
+    made.save()
+    backend = ProviderBackend()
+    claims = {"sub": "s-42", "preferred_username": "wuhao", "given_name": "昊", "family_name": "吴"}
+    claims["groups"] = ["okr-directors"]
+    [found] = backend.filter_users_by_claims(claims)
+    user = backend.update_user(found, claims)
+
+    assert user.pk == made.pk and user.directory_account.external_id == "s-42"
+    assert set(user.groups.values_list("name", flat=True)) == {"Directors"} and user.is_staff
+    assert list(backend.filter_users_by_claims(claims)) == [user]  # from now on by its subject
