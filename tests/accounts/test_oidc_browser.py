@@ -7,15 +7,27 @@ Needs Debian's chromium at /usr/bin/chromium; skipped without it (failed in CI, 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 
 from accounts.models import DirectoryAccount
-from tests.browser.test_rollup_browser import ARGS, ARTIFACTS, CHROMIUM
 from tests.conftest import services_required
 
 from . import oidc_provider, slapd
+
+CHROMIUM = "/usr/bin/chromium"  # Debian's, as tests/browser uses
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 pytestmark = [
     pytest.mark.browser,
