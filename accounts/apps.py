@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = _("Sign-in")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

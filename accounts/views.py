@@ -6,14 +6,16 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from .methods import ldap_enabled, oidc_enabled
 from .oidc import provider_logout_url
 from .roles import DIRECTORS, PROJECT_OWNERS
+from .throttling import address_blocked
 
 
 class LoginView(auth_views.LoginView):
@@ -31,10 +33,27 @@ class LoginView(auth_views.LoginView):
         )
         return context
 
+    def post(self, request, *args, **kwargs):
+        if address_blocked(request):
+            # Password spraying: this address failed too often; no password is even checked.
+            form = self.get_form()
+            form._errors, form.cleaned_data = ErrorDict(), {}
+            form.add_error(None, _("Too many failed sign-ins from your address; try again in a few minutes."))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
-@require_POST
+
+@require_http_methods(["GET", "POST"])
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """Log out here, then at the OpenID Connect provider when the user came from it and it can."""
+    """Log out here, then at the OpenID Connect provider when the user came from it and it can.
+
+    Logging out is a POST (a link cannot sign anyone out); a GET asks to confirm, or goes to the
+    sign-in page when nobody is signed in. Any ``next`` is ignored: the sign-in page comes after.
+    """
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        return render(request, "accounts/logout.html")
     id_token = request.session.get("oidc_id_token")
     back = resolve_url(settings.LOGOUT_REDIRECT_URL)
     at_provider = provider_logout_url(request, id_token, back)

@@ -7,6 +7,7 @@ secure. The zero-setup defaults (SQLite, a filesystem broker, console email) nee
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "simple_history",
     "axes",
     "django_celery_beat",
@@ -52,7 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "okrtracker.middleware.DatabaseBusyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -87,11 +91,33 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'okrtracker.sqlite3'}"),
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite (the zero-setup default; for one team, not a department: use PostgreSQL there) has one
+    # writer at a time. Transactions take the write lock when they begin (IMMEDIATE), so a second
+    # writer waits for it, up to SQLITE_TIMEOUT seconds, instead of failing with "database is locked"
+    # when it upgrades a read; WAL lets pages read while an import writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=env.float("SQLITE_TIMEOUT", default=20.0),
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Shared by every process when CACHE_URL names Redis (e.g. redis://127.0.0.1:6379/1), so API rate
-# limits count across gunicorn workers; per process otherwise.
+# limits and sign-in throttles count across gunicorn workers; per process otherwise. In production a
+# per-process cache would multiply every limit by the number of workers: refuse to start, unless
+# ALLOW_LOCAL_CACHE says the deployment is one process on purpose.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+if (
+    not DEBUG
+    and CACHES["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache"))
+    and not env.bool("ALLOW_LOCAL_CACHE", default=False)
+):
+    raise ImproperlyConfigured(
+        "CACHE_URL must name a shared cache (e.g. redis://127.0.0.1:6379/1) when DEBUG is off: with a "
+        "per-process cache, API rate limits and sign-in throttles count per worker. Set "
+        "ALLOW_LOCAL_CACHE=true only for a single-process deployment."
+    )
 
 # The sign-in block below adds LDAP when LDAP_URL is set; OpenID Connect answers only when configured;
 # local accounts (the demo, a break-glass superuser) always work.
@@ -110,12 +136,27 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:landing"  # each role's own page
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login rate limit: five failures lock the username from that address for an hour.
+# Behind the documented TLS proxy (nginx, one hop) the client is the address the proxy appended to
+# X-Forwarded-For, not the proxy's: login lockouts, sign-in throttles and API rate limits key on it.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+
+# Login rate limit: five failures lock the username from that client address, for one minute at
+# first and twice as long after each further failure, up to AXES_COOLOFF_HOURS (progressive delays,
+# so nobody can keep someone else locked out for long with a few guesses).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_COOLOFF_HOURS = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_COOLOFF_FIRST_MINUTES = env.float("AXES_COOLOFF_FIRST_MINUTES", default=1.0)
+AXES_COOLOFF_TIME = "accounts.throttling.lockout_cooloff"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # the failures the progressive cool-off counts
 AXES_VERBOSE = False
+# Password spraying: failed sign-ins (any account, form or API token) from one client address, per
+# window; past the limit that address gets 429 until the window ends.
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=30)
+SIGN_IN_FAILURE_WINDOW_MINUTES = env.int("SIGN_IN_FAILURE_WINDOW_MINUTES", default=15)
 
 # Languages and time
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
@@ -129,6 +170,9 @@ USE_TZ = True
 WEEK_NUMBERING = env.str("WEEK_NUMBERING", default="jan1")
 if WEEK_NUMBERING not in ("jan1", "iso"):
     raise ImproperlyConfigured("WEEK_NUMBERING must be 'jan1' or 'iso'.")
+
+# Weekly updates older than this many weeks (before the current one) are read-only for owners.
+UPDATE_EDIT_WINDOW_WEEKS = env.int("UPDATE_EDIT_WINDOW_WEEKS", default=4)
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -187,7 +231,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # REST API: tokens first so an anonymous request gets 401 (with WWW-Authenticate), sessions with CSRF.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ThrottledExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["projects.api.permissions.RowRules"],
@@ -201,6 +245,8 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # The client address for anonymous limits: X-Forwarded-For is believed only as far as our proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
@@ -219,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # The schema and docs need a signed-in user unless API_DOCS_PUBLIC (default: only in DEBUG).
+    "SERVE_PERMISSIONS": ["projects.api.schema.DocsAccess"],
     "ENUM_NAME_OVERRIDES": {
         "ProjectStatusEnum": "projects.models.Project.Status",
         "MilestoneStatusEnum": "projects.models.Milestone.Status",
@@ -233,8 +281,33 @@ SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 315
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-if env.bool("BEHIND_TLS_PROXY", default=False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+# API tokens: optional lifetime in days (0: no expiry); every token is revoked on a password change.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=0)
+# Unsubscribe links in emails stop working after this many days (a later email carries a fresh one).
+UNSUBSCRIBE_LINK_DAYS = env.int("UNSUBSCRIBE_LINK_DAYS", default=90)
+# Request bodies larger than this (bytes) are refused with 400 (JSON under /api/).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
+# Content-Security-Policy (django-csp): scripts only from this site (no inline script, no eval);
+# inline style attributes stay allowed for the progress bars. The sign-in provider may be a form's
+# target (its login and logout redirects).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
 
 # ---- Company sign-in (the accounts app): LDAP / Active Directory and OpenID Connect -----------------
 # Both are off unless configured, and both may be on at once. Directory groups (LDAP group DNs, or the
@@ -327,6 +400,8 @@ OIDC_ROLE_GROUPS = {
     "Directors": _semicolon_list("OIDC_DIRECTORS_GROUPS"),
     "Project owners": _semicolon_list("OIDC_OWNERS_GROUPS"),
 }
+if OIDC_ISSUER:  # the sign-in and logout forms end at the provider
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("/".join(OIDC_ISSUER.split("/")[:3]))
 # ---- end of company sign-in ----------------------------------------------------------------------
 
 LOGGING = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
@@ -27,6 +28,7 @@ from .models import (
     Team,
 )
 from .names import person_name
+from .querysets import MILESTONE_ASSIGNEE_FIELDS, update_week_is_open_to
 from .weeks import Week, current_week_start, week_start
 
 admin.site.site_header = admin.site.site_title = _("OKR tracker")
@@ -114,7 +116,45 @@ class WeekStartForm(forms.ModelForm):
         return week_start(day) if day else day
 
 
+class ProgressUpdateForm(WeekStartForm):
+    """An update's week must still be open to the editor (``UPDATE_EDIT_WINDOW_WEEKS``)."""
+
+    user = None  # set by the admin's get_form
+
+    def clean_week_start(self):
+        day = super().clean_week_start()
+        if day and not update_week_is_open_to(self.user, day):
+            raise ValidationError(_("Updates of weeks this old are the record; they can no longer be changed."))
+        return day
+
+
 # --- projects -------------------------------------------------------------------------------
+
+
+class ProjectForm(forms.ModelForm):
+    """Carries the version the editor opened, so a save over someone else's change is refused."""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        data = super().clean()
+        opened = data.get("opened_version")
+        if self.instance.pk and opened is not None:
+            current = Project.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current is not None and current != opened:
+                raise ValidationError(
+                    _(
+                        "Someone else changed this project since you opened it. Your changes were not saved: "
+                        "open the project again to see theirs, then make yours."
+                    ),
+                    code="stale",
+                )
+        return data
 
 
 class MilestoneInline(ParentRulesInlineMixin, admin.TabularInline):
@@ -193,9 +233,10 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     ordering = ["objective__order", "objective__code", "order", "name"]
     inlines = [ThisWeekUpdateInline, MilestoneInline, PlannedDateChangeInline, ProjectAliasInline]
     actions = ["carry_over"]
+    form = ProjectForm
     readonly_fields = ["qa_date_baseline", "launch_date_baseline", "recent_updates"]
     fieldsets = [
-        (None, {"fields": ["objective", "name", "owner", "team", "status", "is_key_work", "order"]}),
+        (None, {"fields": ["objective", "name", "owner", "team", "status", "is_key_work", "order", "opened_version"]}),
         (_("Progress"), {"fields": ["percent", "health", "recent_updates"]}),
         (
             _("Dates"),
@@ -221,7 +262,7 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        services.project_save(project=obj, user=request.user)
+        services.project_save(project=obj, user=request.user, expected_version=form.cleaned_data.get("opened_version"))
 
     @admin.action(description=_("Carry over to another cycle…"), permissions=["change"])
     def carry_over(self, request, queryset):
@@ -287,15 +328,26 @@ class MilestoneAdmin(ProjectPartAdmin):
     search_fields = ["title", "project__name"]
     ordering = ["project__name", "order"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An assignee who does not own the project updates the status and percent, in place.
+        if obj is not None and not Milestone.objects.is_managed_by(request.user, obj):
+            editable = MILESTONE_ASSIGNEE_FIELDS
+            return [f.name for f in self.model._meta.fields if f.editable and f.name not in editable and f.name != "id"]
+        return super().get_readonly_fields(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or Milestone.objects.is_managed_by(request.user, obj))
+
+    def delete_queryset(self, request, queryset):
+        for milestone in queryset.filter(pk__in=Milestone.objects.managed_by(request.user)):
+            services.milestone_delete(milestone=milestone)
+
     def save_model(self, request, obj, form, change):
         services.milestone_save(milestone=obj)
 
     def delete_model(self, request, obj):
         services.milestone_delete(milestone=obj)
-
-    def delete_queryset(self, request, queryset):
-        for milestone in queryset:
-            services.milestone_delete(milestone=milestone)
 
     @admin.display(description=_("progress"), ordering="percent")
     def progress(self, obj):
@@ -304,7 +356,7 @@ class MilestoneAdmin(ProjectPartAdmin):
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ProjectPartAdmin):
-    form = WeekStartForm
+    form = ProgressUpdateForm
     list_display = ["project", "week_label", "author", "percent", "health_badge", "updated_at"]
     list_filter = ["week_start", "health", "project__objective", "project__team"]
     list_select_related = ["project", "author"]
@@ -312,6 +364,11 @@ class ProgressUpdateAdmin(ProjectPartAdmin):
     ordering = ["-week_start", "project__name"]
     fields = ["project", "week_start", "percent", "health", "summary", "next_steps", "risks", "author"]
     readonly_fields = ["author"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
 
     def save_model(self, request, obj, form, change):
         services.progress_update_save(update=obj, author=request.user)
@@ -425,6 +482,12 @@ class IncidentAdmin(RowRulesMixin, SimpleHistoryAdmin):
     search_fields = ["title", "description", "impact", "handling"]
     date_hierarchy = "detected_at"
     readonly_fields = ["reported_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not Incident.objects.may_rate(request.user):  # directors grade incidents and share responsibility
+            fields += services.INCIDENT_RATING_FIELDS
+        return fields
 
     def save_model(self, request, obj, form, change):
         services.incident_save(incident=obj, user=request.user)

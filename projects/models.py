@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -15,10 +16,29 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from . import history, querysets
-from .weeks import Week
+from .weeks import FIRST_YEAR, LAST_YEAR, Week
 
 HUNDRED = Decimal(100)
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+# Free text (a week's summary, an incident's handling …) is carried by every page and digest: bounded.
+TEXT_MAX_LENGTH = 10_000
+
+
+def text_field(verbose_name, **kwargs) -> models.TextField:
+    """A free-text field of at most ``TEXT_MAX_LENGTH`` characters (forms, API and ``full_clean``)."""
+    return models.TextField(
+        verbose_name, max_length=TEXT_MAX_LENGTH, validators=[MaxLengthValidator(TEXT_MAX_LENGTH)], **kwargs
+    )
+
+
+def validate_one_line(value: str) -> None:
+    """One-line fields (names, titles) hold no control characters: one record is one report line."""
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in value or ""):
+        raise ValidationError(
+            _("Use a single line without line breaks, tabs or other control characters."), code="one_line"
+        )
 
 
 def validate_positive(value) -> None:
@@ -114,8 +134,8 @@ class Objective(models.Model):
 
     cycle = models.ForeignKey(Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="objectives")
     code = models.CharField(_("code"), max_length=10, help_text=_("Short code such as O1."))
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
+    description = text_field(_("description"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -161,7 +181,7 @@ class KeyResult(models.Model):
     objective = models.ForeignKey(
         Objective, verbose_name=_("objective"), on_delete=models.CASCADE, related_name="key_results"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -255,6 +275,21 @@ class KeyResultReading(models.Model):
     def __str__(self) -> str:
         return f"{self.key_result} {Week.of(self.week_start)}: {self.value}"
 
+    def clean(self) -> None:
+        validate_report_week(self.week_start)
+
+
+def validate_report_week(day: date | None) -> None:
+    """The weeks anything may be reported for: within ``Week.parse``'s years, and not ahead of this one."""
+    if day is None:
+        return
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValidationError(
+            {"week_start": _("Weeks from %(first)s to %(last)s only.") % {"first": FIRST_YEAR, "last": LAST_YEAR}}
+        )
+    if day > timezone.localdate():
+        raise ValidationError({"week_start": _("You cannot report on a future week.")})
+
 
 class Project(models.Model):
     """A piece of work under an objective, with an owner who reports on it weekly."""
@@ -271,8 +306,8 @@ class Project(models.Model):
     objective = models.ForeignKey(
         Objective, verbose_name=_("objective"), on_delete=models.PROTECT, related_name="projects"
     )
-    name = models.CharField(_("name"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
+    description = text_field(_("description"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="projects"
     )
@@ -293,6 +328,9 @@ class Project(models.Model):
     is_key_work = models.BooleanField(_("key work"), default=False, help_text=_("Listed under key work."))
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Optimistic concurrency: every save through the services adds one; a form or API client that
+    # read an older version gets a conflict instead of silently reverting someone else's change.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     history = HistoricalRecords()
 
     objects = querysets.ProjectQuerySet.as_manager()
@@ -315,6 +353,11 @@ class Project(models.Model):
                 name="%(app_label)s_%(class)s_launch_after_start",
                 violation_error_message=_("The launch date cannot be before the start date."),
             ),
+            models.CheckConstraint(
+                condition=Q(launch_date__isnull=True) | Q(qa_date__isnull=True) | Q(launch_date__gte=F("qa_date")),
+                name="%(app_label)s_%(class)s_launch_after_qa",
+                violation_error_message=_("The launch date cannot be before the QA date."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -326,6 +369,8 @@ class Project(models.Model):
             for field in ("qa_date", "launch_date")
             if self.start_date and getattr(self, field) and getattr(self, field) < self.start_date
         }
+        if self.qa_date and self.launch_date and self.launch_date < self.qa_date and "launch_date" not in errors:
+            errors["launch_date"] = _("The launch date cannot be before the QA date (%(qa)s).") % {"qa": self.qa_date}
         if errors:
             raise ValidationError(errors)
 
@@ -349,6 +394,7 @@ class ProjectAlias(models.Model):
         _("name"),
         max_length=200,
         unique=True,
+        validators=[validate_one_line],
         error_messages={"unique": _("Another project already goes by this name.")},
     )
 
@@ -403,7 +449,7 @@ class Milestone(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="milestones")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_one_line])
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -510,9 +556,9 @@ class ProgressUpdate(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL)
     percent = percent_field(_("progress %"))
     health = models.CharField(_("health"), max_length=10, choices=Health, default=Health.ON_TRACK)
-    summary = models.TextField(_("this week"), help_text=_("What happened this week."))
-    next_steps = models.TextField(_("next steps"), blank=True)
-    risks = models.TextField(_("risks and blockers"), blank=True)
+    summary = text_field(_("this week"), help_text=_("What happened this week."))
+    next_steps = text_field(_("next steps"), blank=True)
+    risks = text_field(_("risks and blockers"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
@@ -544,8 +590,7 @@ class ProgressUpdate(models.Model):
         return Week.of(self.week_start)
 
     def clean(self) -> None:
-        if self.week_start and self.week_start > timezone.localdate():
-            raise ValidationError({"week_start": _("You cannot report on a future week.")})
+        validate_report_week(self.week_start)
 
 
 class Incident(models.Model):
@@ -558,7 +603,7 @@ class Incident(models.Model):
         D = "D", _("Grade D")
         EVENT = "event", _("Below incident level")
 
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("title"), max_length=300, validators=[validate_one_line])
     detected_at = models.DateTimeField(_("detected at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     grade = models.CharField(_("grade"), max_length=5, choices=Grade, default=Grade.EVENT)
@@ -570,10 +615,10 @@ class Incident(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text=_("The department's share of the responsibility, 0 to 1 (0.5 is common)."),
     )
-    description = models.TextField(_("what happened"), blank=True)
-    impact = models.TextField(_("impact"), blank=True)
-    handling = models.TextField(_("handling (处置)"), blank=True)
-    follow_up = models.TextField(_("follow-up"), blank=True)
+    description = text_field(_("what happened"), blank=True)
+    impact = text_field(_("impact"), blank=True)
+    handling = text_field(_("handling (处置)"), blank=True)
+    follow_up = text_field(_("follow-up"), blank=True)
     project = models.ForeignKey(
         Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )

@@ -5,16 +5,21 @@ Every reader and writer (admin, API, pages, tasks) asks ``visible_to(user)`` and
 
 - any signed-in, active user reads everything;
 - superusers change everything;
-- project owners change the projects they own, the milestones of those projects (or assigned to
-  them) and those projects' weekly updates, and incidents they reported or that hit their projects;
+- project owners change the projects they own, the milestones of those projects and those
+  projects' weekly updates (of the last ``UPDATE_EDIT_WINDOW_WEEKS`` weeks; older ones are the
+  record), and incidents they reported or that hit their projects, except their grade and
+  responsibility share;
+- a milestone's assignee updates its percent and status in place; only the project's owner moves
+  it to another project or deletes it;
 - directors change objectives, key results and readings (plain model permissions) and every
-  incident (the ``manage_all_incidents`` permission).
+  incident, grade and share included (the ``manage_all_incidents`` permission).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Exists, F, Max, OuterRef, Q
 
@@ -78,8 +83,28 @@ class ProjectQuerySet(OwnedQuerySet):
         return self.active().without_update_for(week_start)
 
 
+# What a milestone's assignee (who does not own its project) may change: its progress, in place.
+MILESTONE_ASSIGNEE_FIELDS = ("status", "percent", "completed_on")
+
+
 class MilestoneQuerySet(OwnedQuerySet):
     owner_lookups = ("project__owner", "owner")
+
+    def managed_by(self, user):
+        """Milestones ``user`` may move to another project, delete, or change entirely: their project's."""
+        rows = super(OwnedQuerySet, self).editable_by(user)
+        if not _can_read(user) or user.is_superuser:
+            return rows
+        return rows.filter(project__owner=user)
+
+    def is_managed_by(self, user, obj) -> bool:
+        return obj is not None and obj.pk is not None and self.managed_by(user).filter(pk=obj.pk).exists()
+
+    def may_change(self, user, obj, fields) -> bool:
+        """Whether ``user`` may change these ``fields`` of the milestone (admin and API ask this)."""
+        if self.is_managed_by(user, obj):
+            return True
+        return set(fields) <= set(MILESTONE_ASSIGNEE_FIELDS) and self.is_editable_by(user, obj)
 
     def open(self):
         """Not done and not cancelled: ``Milestone.is_open_on`` for today."""
@@ -93,8 +118,25 @@ class MilestoneQuerySet(OwnedQuerySet):
         return self.order_by(F("due_date").asc(nulls_last=True), "order", "pk")
 
 
+def update_weeks_open_from() -> date:
+    """The oldest week (Monday) whose update owners may still write; older weeks are read-only."""
+    from .weeks import current_week_start
+
+    return current_week_start() - timedelta(weeks=settings.UPDATE_EDIT_WINDOW_WEEKS)
+
+
+def update_week_is_open_to(user, week_start: date) -> bool:
+    return bool(_can_read(user) and (user.is_superuser or week_start >= update_weeks_open_from()))
+
+
 class ProgressUpdateQuerySet(OwnedQuerySet):
     owner_lookups = ("project__owner",)
+
+    def editable_by(self, user):
+        rows = super().editable_by(user)
+        if not _can_read(user) or user.is_superuser:
+            return rows
+        return rows.filter(week_start__gte=update_weeks_open_from())
 
 
 class IncidentQuerySet(OwnedQuerySet):
@@ -104,6 +146,11 @@ class IncidentQuerySet(OwnedQuerySet):
         if _can_read(user) and user.has_perm("projects.manage_all_incidents"):
             return self.all()
         return super().editable_by(user)
+
+    @staticmethod
+    def may_rate(user) -> bool:
+        """Whether ``user`` sets an incident's grade and responsibility share: directors (and superusers)."""
+        return bool(_can_read(user) and user.has_perm("projects.manage_all_incidents"))
 
     def detected_between(self, start, end):
         return self.filter(detected_at__gte=start, detected_at__lt=end)

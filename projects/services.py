@@ -23,6 +23,17 @@ from .models import (
     Project,
 )
 
+
+class StaleVersionError(Exception):
+    """The row changed since the caller read it (optimistic concurrency): reload and redo the change."""
+
+    def __init__(self, *, current: int):
+        self.current = current
+        super().__init__(
+            _("Someone else changed this project since you opened it. Reload it and make your change again.")
+        )
+
+
 PLANNED_DATES = {
     PlannedDateChange.Kind.QA: ("qa_date", "qa_date_baseline"),
     PlannedDateChange.Kind.LAUNCH: ("launch_date", "launch_date_baseline"),
@@ -42,14 +53,19 @@ def milestone_percent(*, project: Project) -> Decimal | None:
 
 
 @transaction.atomic
-def project_save(*, project: Project, user=None) -> Project:
+def project_save(*, project: Project, user=None, expected_version: int | None = None) -> Project:
     """Validate and save a project, keeping the baseline of its QA and launch dates.
 
     The first planned date is the baseline; every later move is recorded with who made it,
-    so the rollup can show slips and count reschedules.
+    so the rollup can show slips and count reschedules. With ``expected_version`` (what the editor
+    read), a project changed meanwhile raises ``StaleVersionError`` instead of being overwritten.
     """
     project.full_clean()
     before = Project.objects.select_for_update().filter(pk=project.pk).first() if project.pk else None
+    if before is not None:
+        if expected_version is not None and expected_version != before.version:
+            raise StaleVersionError(current=before.version)
+        project.version = before.version + 1
     changes = []
     for kind, (field, baseline_field) in PLANNED_DATES.items():
         old, new = (getattr(before, field) if before else None), getattr(project, field)
@@ -121,7 +137,8 @@ def project_refresh_progress(*, project: Project) -> Project:
     if latest is not None:
         project.health = latest.health
     if (project.percent, project.health) != before:
-        project.save(update_fields=["percent", "health"])  # save(), not update(): history records it
+        project.version = (Project.objects.filter(pk=project.pk).values_list("version", flat=True).first() or 0) + 1
+        project.save(update_fields=["percent", "health", "version"])  # save(), not update(): history records it
     return project
 
 
@@ -182,7 +199,11 @@ def progress_update_write(
 
     ``values`` holds summary and, optionally, percent, health, next_steps and risks; a missing percent
     or health keeps the project's current one, missing texts are empty.
+
+    Race-safe: the project's row is locked first, so two writers of one week queue up and the second
+    replaces the first's update instead of colliding with it.
     """
+    project = Project.objects.select_for_update().get(pk=project.pk)
     update = ProgressUpdate.objects.select_for_update().filter(project=project, week_start=week_start).first()
     created = update is None
     update = update or ProgressUpdate(project=project, week_start=week_start)
@@ -197,11 +218,24 @@ def progress_update_write(
     return update, created
 
 
+INCIDENT_RATING_FIELDS = ("grade", "responsibility_share")
+
+
 @transaction.atomic
 def incident_save(*, incident: Incident, user=None) -> Incident:
-    """Validate and save an incident; a new one records who reported it."""
+    """Validate and save an incident; a new one records who reported it.
+
+    Only directors (``IncidentQuerySet.may_rate``) set the grade and responsibility share; for
+    anyone else those keep their stored (or, for a new incident, default) values or are refused.
+    """
     if incident.pk is None and incident.reported_by_id is None and user is not None:
         incident.reported_by = user
+    if user is not None and not Incident.objects.may_rate(user):
+        before = Incident.objects.filter(pk=incident.pk).first() if incident.pk else Incident()
+        changed = [f for f in INCIDENT_RATING_FIELDS if getattr(incident, f) != getattr(before, f)]
+        if changed:
+            message = _("Only directors set an incident's grade and responsibility share.")
+            raise ValidationError(dict.fromkeys(changed, message))
     incident.full_clean()
     incident.save()
     return incident

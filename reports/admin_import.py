@@ -19,22 +19,9 @@ from .importing.apply import NoOwnerError, report_apply
 from .importing.parser import ReportFormatError, parse_report
 from .importing.reading import MAX_BYTES, decode_report
 
-# Importing writes objectives, key results, projects, milestones, updates, incidents and notes.
-IMPORT_PERMISSIONS = (
-    "projects.add_objective",
-    "projects.add_keyresult",
-    "projects.add_keyresultreading",
-    "projects.add_project",
-    "projects.change_project",
-    "projects.add_milestone",
-    "projects.change_milestone",
-    "projects.add_progressupdate",
-    "projects.change_progressupdate",
-    "projects.add_incident",
-    "projects.change_incident",
-    "reports.add_directornote",
-    "reports.change_directornote",
-)
+# Importing writes objectives, key results, projects, milestones, updates, incidents and notes of
+# every owner: its own permission, held by the Directors group (and superusers).
+IMPORT_PERMISSIONS = ("reports.import_weekly_report",)
 
 
 class ReportImportForm(forms.Form):

@@ -30,8 +30,9 @@ def unsubscribe_token(*, user_id: int, topic: str) -> str:
 
 
 def read_unsubscribe_token(token: str) -> tuple[int, str]:
-    """(user id, topic) from a token; signing.BadSignature when it was not made here."""
-    data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    """(user id, topic) from a token; signing.BadSignature when it was not made here or is older than
+    ``UNSUBSCRIBE_LINK_DAYS`` (signing.SignatureExpired). Within that time it works, confirm and click."""
+    data = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=settings.UNSUBSCRIBE_LINK_DAYS * 86400)
     if not isinstance(data, dict) or data.get("t") not in UNSUBSCRIBABLE or not isinstance(data.get("u"), int):
         raise signing.BadSignature("Malformed unsubscribe token")
     return data["u"], data["t"]

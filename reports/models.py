@@ -30,6 +30,8 @@ class DirectorNote(models.Model):
         verbose_name = _("director's note")
         verbose_name_plural = _("director's notes")
         constraints = [is_monday("week_start")]
+        # Importing a report writes every project it names, whoever owns it: a role of its own (Directors).
+        permissions = [("import_weekly_report", _("Can import weekly reports"))]
 
     def __str__(self) -> str:
         return str(Week.of(self.week_start))

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("ALLOW_LOCAL_CACHE", "true")  # one test process
 
 from okrtracker.settings import *  # noqa: F403
 

@@ -10,10 +10,29 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class PreconditionFailed(exceptions.APIException):
+    """412: the If-Match header names a version that is no longer current."""
+
+    status_code = 412
+    default_detail = gettext_lazy(
+        "Someone else changed this since you read it (If-Match no longer matches). Read it again."
+    )
+    default_code = "precondition_failed"
+
+
+class EditConflict(exceptions.APIException):
+    """409: the body's ``version`` is no longer current."""
+
+    status_code = 409
+    default_detail = gettext_lazy("Someone else changed this since you read it (its version moved on). Read it again.")
+    default_code = "conflict"
 
 
 def as_drf_validation_error(error: DjangoValidationError, *, rename: dict[str, str] | None = None):

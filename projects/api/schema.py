@@ -6,9 +6,10 @@ request's language; 401, 403, 404 and 429 carry ``{"detail": "..."}``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, BasePermission
 
 DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 FIELD_ERRORS = {
@@ -16,6 +17,14 @@ FIELD_ERRORS = {
     "description": "Messages per field: {field: [message, ...]}; non_field_errors for the whole body.",
     "additionalProperties": {},
 }
+
+
+class DocsAccess(BasePermission):
+    """The schema and the interactive docs: for signed-in users, or anyone when ``API_DOCS_PUBLIC``."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return settings.API_DOCS_PUBLIC or bool(user and user.is_authenticated and user.is_active)
 
 
 class AutoSchema(openapi.AutoSchema):

@@ -211,6 +211,14 @@ class ProjectSerializer(serializers.ModelSerializer):
     last_update_week = serializers.SerializerMethodField()
     latest_update = LatestUpdateSerializer(source="*", read_only=True, allow_null=True)
     next_milestone = NextMilestoneSerializer(source="*", read_only=True, allow_null=True)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_(
+            "Changes with every change of the project. Send back the version you read (or its ETag in "
+            "If-Match): if the project changed meanwhile, the answer is 409 (412 with If-Match)."
+        ),
+    )
 
     class Meta:
         model = Project
@@ -235,6 +243,7 @@ class ProjectSerializer(serializers.ModelSerializer):
             "is_key_work",
             "order",
             "created_at",
+            "version",
             "last_update_week",
             "latest_update",
             "next_milestone",

@@ -15,9 +15,10 @@ from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
+from ..querysets import update_week_is_open_to
 from ..weeks import Week, WeekError
 from . import filters, serializers
-from .errors import model_errors_as_400
+from .errors import EditConflict, PreconditionFailed, model_errors_as_400
 from .filters import WEEK_PATTERN
 
 WEEK_PARAMETER = OpenApiParameter(
@@ -41,6 +42,38 @@ def assign(instance, data: dict):
     for field, value in data.items():
         setattr(instance, field, value)
     return instance
+
+
+def project_etag(project: Project) -> str:
+    """The project's ETag: its version, which every change moves on."""
+    return f'"{project.version}"'
+
+
+def _if_match_tags(request) -> list[str] | None:
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+CONFLICT_RESPONSES = {
+    200: serializers.ProjectSerializer,
+    409: OpenApiResponse(
+        {"type": "object", "properties": {"detail": {"type": "string"}}},
+        description="The body's version is no longer current: someone else changed the project.",
+    ),
+    412: OpenApiResponse(
+        {"type": "object", "properties": {"detail": {"type": "string"}}},
+        description="If-Match no longer matches the project's ETag: someone else changed it.",
+    ),
+}
+IF_MATCH_PARAMETER = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag you read; the change is refused with 412 if the project changed since.",
+)
 
 
 def require_editable(user, obj, message: str) -> None:
@@ -144,17 +177,52 @@ class ProjectViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return selectors.project_list(user=self.request.user)
 
-    def _save(self, serializer, project: Project) -> None:
-        with model_errors_as_400():
-            services.project_save(project=project, user=self.request.user)
+    def _save(self, serializer, project: Project, *, expected_version=None, stale=EditConflict) -> None:
+        try:
+            with model_errors_as_400():
+                services.project_save(project=project, user=self.request.user, expected_version=expected_version)
+        except services.StaleVersionError as exc:
+            raise stale() from exc
         serializer.instance = self.get_queryset().get(pk=project.pk)
 
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER], responses=CONFLICT_RESPONSES)
+    def update(self, request, *args, **kwargs):
+        response = super().update(request, *args, **kwargs)
+        response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    @extend_schema(parameters=[IF_MATCH_PARAMETER], responses=CONFLICT_RESPONSES)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
     def perform_create(self, serializer):
+        serializer.validated_data.pop("version", None)
         data = {"owner": self.request.user, **serializer.validated_data}
         self._save(serializer, Project(**data))
 
     def perform_update(self, serializer):
-        self._save(serializer, assign(serializer.instance, serializer.validated_data))
+        """Optimistic concurrency: If-Match (412 when stale) or the body's version (409 when stale)."""
+        project = serializer.instance
+        version = serializer.validated_data.pop("version", None)
+        tags = _if_match_tags(self.request)
+        if tags is not None:
+            if "*" not in tags and project_etag(project) not in tags:
+                raise PreconditionFailed()
+            self._save(
+                serializer,
+                assign(project, serializer.validated_data),
+                expected_version=project.version,
+                stale=PreconditionFailed,
+            )
+            return
+        if version is not None and version != project.version:
+            raise EditConflict()
+        self._save(serializer, assign(project, serializer.validated_data), expected_version=version)
 
 
 class MilestoneViewSet(viewsets.ModelViewSet):
@@ -170,20 +238,38 @@ class MilestoneViewSet(viewsets.ModelViewSet):
         return Milestone.objects.visible_to(self.request.user).select_related("project", "owner")
 
     def _save(self, milestone: Milestone) -> None:
-        require_editable(
-            self.request.user, milestone.project, _("You can only add milestones to projects you may change.")
-        )
         with model_errors_as_400():
             services.milestone_save(milestone=milestone)
 
     def perform_create(self, serializer):
         serializer.instance = Milestone(**serializer.validated_data)
+        require_editable(
+            self.request.user, serializer.instance.project, _("You can only add milestones to projects you may change.")
+        )
         self._save(serializer.instance)
 
     def perform_update(self, serializer):
-        self._save(assign(serializer.instance, serializer.validated_data))
+        """The project's owner changes everything; an assignee only the status and percent, in place."""
+        milestone = serializer.instance
+        changed = {field for field, value in serializer.validated_data.items() if getattr(milestone, field) != value}
+        if not Milestone.objects.may_change(self.request.user, milestone, changed):
+            raise exceptions.PermissionDenied(
+                _(
+                    "As the milestone's assignee you update its status and percent; "
+                    "its project's owner changes the rest."
+                )
+            )
+        if "project" in changed:
+            require_editable(
+                self.request.user,
+                serializer.validated_data["project"],
+                _("You can only move milestones to projects you may change."),
+            )
+        self._save(assign(milestone, serializer.validated_data))
 
     def perform_destroy(self, instance):
+        if not Milestone.objects.is_managed_by(self.request.user, instance):
+            raise exceptions.PermissionDenied(_("Only the project's owner deletes its milestones."))
         services.milestone_delete(milestone=instance)
 
 
@@ -239,6 +325,10 @@ class ProjectWeekUpdateView(generics.GenericAPIView):
         project = self.get_project()
         require_editable(request.user, project, _("You can only write updates of your own projects."))
         week = parse_week(week)
+        if not update_week_is_open_to(request.user, week.monday):
+            raise exceptions.PermissionDenied(
+                _("Updates of weeks this old are the record; they can no longer be changed.")
+            )
         write = serializers.WeekUpdateWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
         with model_errors_as_400(rename={"week_start": "week"}):
