@@ -34,15 +34,22 @@ def test_schema_validates_without_warnings(tmp_path):
     assert "tokenAuth" in schema["components"]["securitySchemes"]
 
 
-def test_schema_endpoint_needs_no_login(anon):
+@pytest.mark.django_db
+def test_schema_and_docs_need_a_login_in_production_unless_made_public(anon, as_owner, settings):
+    settings.API_DOCS_PUBLIC = False
+    for path in ("/api/schema/", "/api/docs/"):
+        assert anon.get(path).status_code == 401, path
+        assert as_owner.get(path).status_code == 200, path
+    settings.API_DOCS_PUBLIC = True
     response = anon.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "OKR tracker API"
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/api/docs/"])  # Redoc is not offered: its page loads web fonts
-def test_docs_are_served_locally(anon, path):
-    response = anon.get(path)
+def test_docs_are_served_locally(as_owner, path):
+    response = as_owner.get(path)
     assert response.status_code == 200
     html = response.content.decode()
     sources = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
