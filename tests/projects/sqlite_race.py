@@ -45,9 +45,7 @@ def main(path: str) -> None:
         client.force_authenticate(owner)
         try:
             barrier.wait()
-            response = client.put(
-                f"/api/v1/projects/{project.pk}/updates/{week}/", {"summary": summary}, format="json"
-            )
+            response = client.put(f"/api/v1/projects/{project.pk}/updates/{week}/", {"summary": summary}, format="json")
             statuses[kind].append(response.status_code)
         finally:
             connection.close()
@@ -55,9 +53,7 @@ def main(path: str) -> None:
     def race(kind: str, pairs: int = 2) -> None:
         for project in projects:
             barrier = threading.Barrier(pairs)
-            threads = [
-                threading.Thread(target=put, args=(kind, project, barrier, f"{kind} {i}")) for i in range(pairs)
-            ]
+            threads = [threading.Thread(target=put, args=(kind, project, barrier, f"{kind} {i}")) for i in range(pairs)]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -84,7 +80,7 @@ def main(path: str) -> None:
     writers = [threading.Thread(target=put, args=("during_import", p, barrier, "while importing")) for p in projects]
     for thread in writers:
         thread.start()
-    for thread in writers + [importer]:
+    for thread in [*writers, importer]:
         thread.join()
     statuses["updates"] = ProgressUpdate.objects.count()
     print(json.dumps(statuses))
