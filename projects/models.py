@@ -293,6 +293,17 @@ class Project(models.Model):
     is_key_work = models.BooleanField(_("key work"), default=False, help_text=_("Listed under key work."))
     order = models.PositiveSmallIntegerField(_("display order"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Kept by services.project_refresh_progress, so lists read the latest update with a join
+    # instead of searching every project's history of updates.
+    latest_update = models.ForeignKey(
+        "ProgressUpdate",
+        verbose_name=_("latest update"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     objects = querysets.ProjectQuerySet.as_manager()

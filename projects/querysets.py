@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 
 def _can_read(user) -> bool:
@@ -65,7 +65,7 @@ class ProjectQuerySet(OwnedQuerySet):
         return self.filter(status__in=self.model.ACTIVE_STATUSES)
 
     def with_last_update(self):
-        return self.annotate(last_update_week=Max("updates__week_start"))
+        return self.annotate(last_update_week=F("latest_update__week_start"))
 
     def without_update_for(self, week_start: date):
         from .models import ProgressUpdate
