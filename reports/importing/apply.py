@@ -3,6 +3,19 @@
 ``report_apply`` writes only what differs from what is stored, so importing the same report twice
 changes nothing (no row, no field, no history entry). With ``dry_run`` it computes the same list of
 changes inside a transaction that is rolled back.
+
+Rules (see the README's "Weekly reports in and out"):
+
+- A project's percent for the week: the percent the line writes; else the percent its numbered list
+  implies; else 100 when a status word says done; else the percent reported before (never back to
+  0), raised to the phase percent of its status word (``status.py``).
+- A report older than a project's newest update writes that week's update only: it does not move
+  today's plans, status or milestones.
+- A week's numbered list is the project's milestone list: items are matched by name; open
+  milestones the newest list no longer names are cancelled (superseded), not left overdue.
+- Owners are matched by name (username, 刘洋 family-name-first, given names); an unknown name leaves
+  the project without an owner and is listed in the summary.
+- A new key result has no target; a below-grade event has no responsibility share unless written.
 """
 
 from __future__ import annotations
@@ -12,20 +25,31 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import services
-from projects.models import Cycle, Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
+from projects.models import (
+    Cycle,
+    Health,
+    Incident,
+    KeyResult,
+    KeyResultReading,
+    Milestone,
+    Objective,
+    ProgressUpdate,
+    Project,
+)
+from projects.names import person_name
 from reports.models import DirectorNote
 
 from . import phrases
+from .layout import layout_save
 from .parser import ParsedIncident, ParsedMetric, ParsedMilestone, ParsedProject, ParsedReport
 
-# Lines the importer did not understand are kept under this line in the week's other work (其他).
-UNPARSED_HEADING = "〔导入时未识别的行，原样保留〕"
 DEFAULT_METRICS_OBJECTIVE = "O3"
 LOWER_IS_BETTER_UNITS = ("次", "分钟")
 
@@ -59,6 +83,7 @@ class ImportResult:
     unparsed: list[tuple[int, str]]
     warnings: list[str]
     dry_run: bool
+    unknown_owners: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _short(value: Any) -> str:
@@ -78,8 +103,29 @@ def _assign(obj, values: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     return diffs
 
 
-class NoOwnerError(ValueError):
-    """A project must be created but no owner was given."""
+class UserNames:
+    """Users by every name a report may use: username, 刘洋 (family name first), 洋刘, given name."""
+
+    def __init__(self) -> None:
+        self.by_name: dict[str, list] = {}
+        for user in get_user_model().objects.filter(is_active=True).order_by("pk"):
+            names = {
+                user.get_username(),
+                person_name(user),
+                f"{user.first_name}{user.last_name}",
+                f"{user.first_name} {user.last_name}".strip(),
+                f"{user.last_name} {user.first_name}".strip(),
+            }
+            for name in names:
+                key = phrases.normalise_name(name)
+                if key:
+                    self.by_name.setdefault(key, []).append(user)
+
+    def find(self, name: str):
+        """The one user of that name; None when nobody or several people have it."""
+        found = self.by_name.get(phrases.normalise_name(name), [])
+        unique = {user.pk: user for user in found}
+        return next(iter(unique.values())) if len(unique) == 1 else None
 
 
 class _Applier:
@@ -92,7 +138,9 @@ class _Applier:
         self.metrics_objective = metrics_objective
         self.changes: list[Change] = []
         self.warnings: list[str] = list(report.warnings)
+        self.unknown_owners: list[tuple[int, str]] = []
         self._projects: list[Project] | None = None
+        self._users: UserNames | None = None
 
     def record(self, action: str, obj, line: int | None = None, fields: dict | None = None) -> None:
         self.changes.append(Change(action, str(obj._meta.verbose_name), str(obj), line, fields or {}))
@@ -125,35 +173,36 @@ class _Applier:
             self.record("create", objective, line)
         return objective
 
-    # Operating metrics.
+    # Metrics: operating data and readings stated under an objective.
+    def find_key_result(self, cycle: Cycle, parsed: ParsedMetric) -> KeyResult | None:
+        candidates = KeyResult.objects.filter(objective__cycle=cycle).order_by("-is_operating_metric", "pk")
+        exact = next((kr for kr in candidates if kr.title == parsed.title), None)
+        if exact or not parsed.keywords:
+            return exact
+        wanted = [phrases.normalise_name(word) for word in parsed.keywords]
+        return next((kr for kr in candidates if any(w in phrases.normalise_name(kr.title) for w in wanted)), None)
+
     def metric(self, cycle: Cycle, parsed: ParsedMetric, order: int) -> None:
-        key_result = (
-            KeyResult.objects.filter(objective__cycle=cycle, title=parsed.title)
-            .order_by("-is_operating_metric")
-            .first()
-        )
+        key_result = self.find_key_result(cycle, parsed)
         if key_result is None:
             direction = (
                 KeyResult.Direction.AT_MOST if parsed.unit in LOWER_IS_BETTER_UNITS else KeyResult.Direction.AT_LEAST
             )
+            operating = not parsed.objective
             key_result = KeyResult(
-                objective=self.objective(cycle, self.metrics_objective),
+                objective=self.objective(cycle, parsed.objective or self.metrics_objective),
                 title=parsed.title,
                 unit=parsed.unit,
                 start_value=parsed.value,
-                target_value=parsed.value,
-                direction=direction,
-                is_operating_metric=True,
+                target_value=None,  # nobody set one yet: no "below target" flag until someone does
+                direction=direction if operating else KeyResult.Direction.INCREASE,
+                is_operating_metric=operating,
                 order=order,
             )
             key_result.full_clean()
             key_result.save()
             self.record("create", key_result, parsed.line)
-            self.warn(
-                parsed.line,
-                _("“%(title)s” is new: its target was set to this reading; set the real target in the admin.")
-                % {"title": parsed.title},
-            )
+        parsed.ref = key_result.pk
         reading = KeyResultReading.objects.filter(key_result=key_result, week_start=self.monday).first()
         note = parsed.note[:300] or (reading.note if reading else "")
         if reading and reading.value == parsed.value and reading.note == note:
@@ -187,6 +236,43 @@ class _Applier:
                 return found
         return None
 
+    def find_owner(self, parsed: ParsedProject):
+        if not parsed.owner_name:
+            return self.owner
+        if self._users is None:
+            self._users = UserNames()
+        user = self._users.find(parsed.owner_name)
+        if user is None:
+            self.unknown_owners.append((parsed.line, parsed.owner_name))
+            self.warn(
+                parsed.line,
+                _("no user is called “%(name)s”: “%(project)s” is left without an owner.")
+                % {"name": parsed.owner_name, "project": parsed.name},
+            )
+        return user
+
+    def previous_percent(self, project: Project | None) -> Decimal | None:
+        if project is None:
+            return None
+        earlier = (
+            ProgressUpdate.objects.filter(project=project, week_start__lt=self.monday)
+            .order_by("-week_start")
+            .values_list("percent", flat=True)
+            .first()
+        )
+        return earlier
+
+    def week_percent(self, parsed: ParsedProject, previous: Decimal | None) -> Decimal:
+        """The percent this week's line stands for (see the module docstring)."""
+        if parsed.percent is not None:
+            return parsed.percent
+        if parsed.milestones:
+            return parsed.implied_percent or Decimal(0)
+        if parsed.status.done:
+            return Decimal(100)
+        candidates = [value for value in (previous, parsed.status.percent) if value is not None]
+        return max(candidates) if candidates else Decimal(0)
+
     def project(self, objective: Objective, parsed: ParsedProject) -> None:
         project = self.find_project(parsed.name, objective.cycle)
         newest = (
@@ -201,12 +287,14 @@ class _Applier:
                 values["qa_date"] = parsed.qa_date
             if parsed.launch_date:
                 values["launch_date"] = parsed.launch_date
-            if any(word.startswith("结项") for word in parsed.status_words):
-                values["status"] = Project.Status.DONE
+            reading = parsed.status
+            if reading.status:
+                values["status"] = reading.status
+            elif project is not None and project.status == Project.Status.PLANNED:
+                values["status"] = Project.Status.IN_PROGRESS
         if project is None:
-            if self.owner is None:
-                raise NoOwnerError(_("A project must be created but there is no owner: pass --owner USERNAME."))
-            project = Project(objective=objective, name=parsed.name, owner=self.owner, description=parsed.group)
+            owner = self.find_owner(parsed)
+            project = Project(objective=objective, name=parsed.name, owner=owner, description=parsed.group)
             _assign(project, values)
             try:
                 services.project_save(project=project, user=self.user)
@@ -223,6 +311,10 @@ class _Applier:
                     % {"name": parsed.name, "cycle": elsewhere.objective.cycle},
                 )
         else:
+            if parsed.owner_name and is_latest:
+                owner = self.find_owner(parsed)
+                if owner is not None:
+                    values["owner"] = owner
             before = {name: getattr(project, name) for name in values}
             diffs = _assign(project, values)
             if diffs:
@@ -232,19 +324,49 @@ class _Applier:
                 except ValidationError as error:
                     _assign(project, before)
                     self.warn(parsed.line, error)
-        for milestone in parsed.milestones:
-            self.milestone(project, milestone, is_latest)
+        parsed.ref = project.pk
+        if is_latest:
+            self.milestones(project, parsed)
         if parsed.has_update:
-            self.update(project, parsed)
+            self.update(project, parsed, is_latest)
 
-    def milestone(self, project: Project, parsed: ParsedMilestone, is_latest: bool) -> None:
+    def milestones(self, project: Project, parsed: ParsedProject) -> None:
+        existing = list(project.milestones.all())
+        listed: set[int] = set()
+        for item in parsed.milestones:
+            milestone = self.milestone(project, item, existing, listed)
+            if milestone is not None:
+                listed.add(milestone.pk)
+        if not parsed.milestones:
+            return
+        for milestone in existing:  # the week's list replaces the earlier one
+            if milestone.pk in listed or milestone.status in (Milestone.Status.DONE, Milestone.Status.CANCELLED):
+                continue
+            milestone.status = Milestone.Status.CANCELLED
+            services.milestone_save(milestone=milestone)
+            self.record("update", milestone, parsed.line, {"status": ("open", Milestone.Status.CANCELLED)})
+            self.warn(
+                parsed.line,
+                _("milestone “%(title)s” of “%(project)s” is no longer listed: marked cancelled.")
+                % {"title": milestone.title, "project": project.name},
+            )
+
+    def milestone(
+        self, project: Project, parsed: ParsedMilestone, existing: list[Milestone], listed: set[int]
+    ) -> Milestone | None:
         wanted = phrases.normalise_name(parsed.title)
         milestone = next(
-            (m for m in project.milestones.all() if phrases.normalise_name(m.title) == wanted),
+            (m for m in existing if m.pk not in listed and phrases.normalise_name(m.title) == wanted), None
+        ) or next(
+            (
+                m
+                for m in existing
+                if m.pk not in listed
+                and min(len(wanted), len(phrases.normalise_name(m.title))) >= 4
+                and (wanted in phrases.normalise_name(m.title) or phrases.normalise_name(m.title) in wanted)
+            ),
             None,
         )
-        if milestone is not None and not is_latest:
-            return
         creating = milestone is None
         milestone = milestone or Milestone(project=project, title=parsed.title, order=parsed.number)
         values: dict[str, Any] = {"status": parsed.status}
@@ -253,6 +375,8 @@ class _Applier:
             values["completed_on"] = milestone.completed_on or self.report.report_date
         elif parsed.percent is not None:
             values["percent"] = parsed.percent
+        elif parsed.phase_percent is not None and parsed.phase_percent > milestone.percent:
+            values["percent"] = parsed.phase_percent
         if parsed.status != Milestone.Status.DONE and milestone.completed_on:
             values["completed_on"] = None
         if parsed.due_date:
@@ -260,35 +384,32 @@ class _Applier:
         before = {name: getattr(milestone, name) for name in values}
         diffs = _assign(milestone, values)
         if not creating and not diffs:
-            return
+            return milestone
         try:
             services.milestone_save(milestone=milestone)
         except ValidationError as error:
             _assign(milestone, before)
             self.warn(parsed.line, error)
-            return
+            return None if creating else milestone
         self.record("create" if creating else "update", milestone, parsed.line, None if creating else diffs)
+        return milestone
 
-    def update(self, project: Project, parsed: ParsedProject) -> None:
+    def update(self, project: Project, parsed: ParsedProject, is_latest: bool) -> None:
         update = ProgressUpdate.objects.filter(project=project, week_start=self.monday).first()
         creating = update is None
-        derived = services.milestone_percent(project=project)
-        if derived is not None and update is not None:
-            percent = update.percent  # fixed when first imported; later milestones do not rewrite history
-        elif derived is not None:
-            percent = derived
-        elif parsed.percent is not None:
-            percent = parsed.percent
-        else:
-            percent = update.percent if update else project.percent
-        update = update or ProgressUpdate(
-            project=project, week_start=self.monday, health=project.health, author=self.user or self.owner
-        )
-        diffs = _assign(update, {"summary": parsed.note, "percent": percent})
+        percent = self.week_percent(parsed, self.previous_percent(project))
+        health = parsed.status.health or Health.ON_TRACK
+        update = update or ProgressUpdate(project=project, week_start=self.monday, author=self.user)
+        diffs = _assign(update, {"summary": parsed.note, "percent": percent, "health": health})
         if not creating and not diffs:
             return
         try:
-            services.progress_update_save(update=update)
+            if is_latest:
+                services.progress_update_save(update=update)
+            else:
+                # An older week: its own list's percent, not today's milestones (which the service derives).
+                update.full_clean()
+                update.save()
         except ValidationError as error:
             self.warn(parsed.line, error)
             return
@@ -304,7 +425,7 @@ class _Applier:
         ).first()
         creating = incident is None
         incident = incident or Incident(detected_at=detected, title=parsed.title, reported_by=self.user)
-        values = {
+        values: dict[str, Any] = {
             name: getattr(parsed, name)
             for name in ("description", "impact", "handling", "follow_up")
             if getattr(parsed, name)
@@ -312,15 +433,20 @@ class _Applier:
         # The export writes "title，description" when the description does not start with the title.
         if not creating and values.get("description") == f"{incident.title}，{incident.description}":
             del values["description"]
-        if parsed.grade:
-            values["grade"] = parsed.grade
+        values["grade"] = parsed.grade or Incident.Grade.EVENT
         if parsed.share is not None:
             values["responsibility_share"] = parsed.share
+        elif creating:
+            # Graded without a written share: the department's whole; an event: none unless written.
+            values["responsibility_share"] = Decimal(1) if parsed.grade else None
+        if parsed.postmortem_done:
+            values["postmortem_done"] = True
         if parsed.resolved_time:
             resolved = datetime.combine(parsed.detected_on, parsed.resolved_time, tzinfo=tz)
             if resolved >= detected:
                 values["resolved_at"] = resolved
         diffs = _assign(incident, values)
+        parsed.ref = incident.pk
         if not creating and not diffs:
             return
         try:
@@ -329,23 +455,17 @@ class _Applier:
             self.warn(parsed.line, error)
             return
         incident.save()
+        parsed.ref = incident.pk
         self.record("create" if creating else "update", incident, parsed.line, None if creating else diffs)
 
     # The director's text.
     def director_note(self) -> None:
         report = self.report
-        other = report.other_work
-        if report.unparsed:
-            kept = "\n".join(raw for _line, raw in report.unparsed)
-            if UNPARSED_HEADING in other:  # re-importing an export: the kept lines continue its block
-                other = other.rstrip() + "\n" + kept
-            else:
-                other = "\n\n".join(filter(None, [other, UNPARSED_HEADING + "\n" + kept]))
         values = {
             name: value
             for name, value in (
                 ("highlights", report.highlights),
-                ("other_work", other),
+                ("other_work", report.other_work),
                 ("reflections", report.reflections),
                 ("next_week", report.next_week),
             )
@@ -353,6 +473,8 @@ class _Applier:
         }
         note = DirectorNote.objects.filter(week_start=self.monday).first()
         creating = note is None
+        if creating and not values:
+            return
         note = note or DirectorNote(week_start=self.monday, author=self.user)
         diffs = _assign(note, values)
         if not creating and not diffs:
@@ -372,6 +494,7 @@ class _Applier:
         for incident in self.report.incidents:
             self.incident(incident)
         self.director_note()
+        layout_save(self.report)  # presentation only: not counted as a change of the week's data
 
 
 def report_apply(
@@ -384,8 +507,8 @@ def report_apply(
 ) -> ImportResult:
     """Write ``report`` to the database (or, with ``dry_run``, only list what would change).
 
-    All or nothing: an error leaves the database as it was. ``owner`` owns the projects the report
-    creates; NoOwnerError is raised when one must be created and no owner was given.
+    All or nothing: an error leaves the database as it was. ``owner`` (optional) owns the projects
+    the report creates without naming an owner; otherwise they have none until someone is named.
     """
     applier = _Applier(report, owner=owner, user=user, metrics_objective=metrics_objective)
     with transaction.atomic():
@@ -399,4 +522,5 @@ def report_apply(
         unparsed=list(report.unparsed),
         warnings=applier.warnings,
         dry_run=dry_run,
+        unknown_owners=applier.unknown_owners,
     )

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from projects.weeks import Week
+from reports.importing.layout import layout_blocks
 from reports.markdown import week_markdown
 from reports.rollup import build_rollup
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             parsed = Week.parse(week)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        text = week_markdown(build_rollup(parsed))
+        text = week_markdown(build_rollup(parsed), layout_blocks(parsed))
         if output is None:
             self.stdout.write(text, ending="")
             return
