@@ -170,6 +170,21 @@ def week_markdown_from_data(rollup: dict[str, Any]) -> str:
 
 # The export of an imported week: the report's own lines, in its order, while the data still matches.
 
+# What the export of an unchanged imported week does not keep of the source, and nothing else:
+NORMALISATIONS = (
+    "a byte-order mark at the start is dropped",
+    "Windows (CRLF) and old Mac (CR) line ends become LF",
+    "spaces and tabs at the end of a line are dropped (so a line of spaces is an empty line)",
+    "the text ends with exactly one line end",
+)
+
+
+def normalise_source(text: str) -> str:
+    """``text`` with ``NORMALISATIONS`` applied: what the export of an unchanged import equals."""
+    text = text.removeprefix("\ufeff")
+    lines = [line.rstrip() for line in text.splitlines()]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
 INCIDENT_KEYS = ("detected_at", "resolved_at", "grade", "title", "description", "impact", "handling", "follow_up")
 TEXT_KEYS = {"highlights": None, "other_work": "other_work", "reflections": "reflections", "next_week": "next_week"}
 
@@ -261,6 +276,7 @@ class _LayoutRenderer:
         if kind in ("metrics", "reading"):
             values = [self.index.metric_value(slot["ref"]) for slot in block["slots"]]
             self.used_key_results.update(slot["ref"] for slot in block["slots"])
+            self.used_incidents.update(block.get("incidents", []))  # written inside the line
             if values == block.get("print"):
                 return list(lines)
             return [_substitute(lines[0], block["slots"], values), *lines[1:]]

@@ -292,12 +292,19 @@ class _Applier:
                 values["status"] = reading.status
             elif project is not None and project.status == Project.Status.PLANNED:
                 values["status"] = Project.Status.IN_PROGRESS
+        if is_latest:
+            self.earlier_plans(project, parsed, values)
         if project is None:
             owner = self.find_owner(parsed)
             project = Project(objective=objective, name=parsed.name, owner=owner, description=parsed.group)
-            _assign(project, values)
+            first = {
+                name.removeprefix("_first_"): values.pop(name) for name in list(values) if name.startswith("_first_")
+            }
+            _assign(project, {**values, **first})
             try:
                 services.project_save(project=project, user=self.user)
+                if first and _assign(project, {name: values[name] for name in first}):
+                    services.project_save(project=project, user=self.user)
             except ValidationError as error:
                 self.warn(parsed.line, error)
                 return
@@ -329,6 +336,21 @@ class _Applier:
             self.milestones(project, parsed)
         if parsed.has_update:
             self.update(project, parsed, is_latest)
+
+    def earlier_plans(self, project: Project | None, parsed: ParsedProject, values: dict[str, Any]) -> None:
+        """ "预计1/10 → 1/17上线" on a project with no such date yet: plan 1/10 first, so the move is recorded."""
+        earlier = {}
+        for kind, old in parsed.moved_from.items():
+            name = "qa_date" if kind == "qa" else "launch_date"
+            if old and name in values and (project is None or getattr(project, name) is None):
+                earlier[name] = old
+        if not earlier:
+            return
+        if project is None:  # created with the earlier plan, then moved below
+            values.update({f"_first_{name}": old for name, old in earlier.items()})
+            return
+        _assign(project, earlier)
+        services.project_save(project=project, user=self.user)
 
     def milestones(self, project: Project, parsed: ParsedProject) -> None:
         existing = list(project.milestones.all())

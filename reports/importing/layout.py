@@ -34,6 +34,7 @@ def block_rows(report: ParsedReport, rollup: dict[str, Any]) -> list[dict[str, A
             metrics = [m for m in target if hasattr(m, "written")]
             row["slots"] = [{"ref": m.ref, "written": m.written} for m in metrics]
             row["print"] = [index.metric_value(m.ref) for m in metrics]
+            row["incidents"] = [i.ref for i in target if not hasattr(i, "written")]
         elif block.kind == "text":
             row["ref"] = target
             row["print"] = index.text(target)

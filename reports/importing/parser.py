@@ -144,6 +144,7 @@ class ParsedProject:
     status: StatusReading = field(default_factory=StatusReading)
     owner_name: str = ""
     readings: list[ParsedMetric] = field(default_factory=list)
+    moved_from: dict[str, date] = field(default_factory=dict)  # "预计1/10 → 1/17上线": {"launch": 1/10}
     ref: int | None = None  # the project's id, once applied
 
     @property
@@ -722,6 +723,7 @@ def parse_project(line: int, objective: str, body: str, reference: date) -> Pars
         status=read_status(after_name),
         owner_name=owner_name,
         readings=change_readings(after_name, line),
+        moved_from={kind: old for kind, (old, _new) in phrases.date_moves(body, reference).items() if old},
     )
     if trailer:
         project.percent = trailer.percent

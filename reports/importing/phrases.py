@@ -227,7 +227,7 @@ def planned_dates(text: str, reference: date) -> dict[str, date]:
             found.setdefault("due", date(int(year), int(month), int(day)))
         except ValueError:
             continue
-    found.update(date_moves(text, reference))
+    found.update({kind: new for kind, (_old, new) in date_moves(text, reference).items()})
     return found
 
 
@@ -243,17 +243,17 @@ def _event_kind(*events: str | None) -> str:
     return "launch"
 
 
-def date_moves(text: str, reference: date) -> dict[str, date]:
-    """Dates a line moves a plan to: {"qa"|"launch": new date}; a move without an event is the launch."""
-    moved: dict[str, date] = {}
+def date_moves(text: str, reference: date) -> dict[str, tuple[date | None, date]]:
+    """Plans a line moves: {"qa"|"launch": (old date or None, new date)}; without an event, the launch."""
+    moved: dict[str, tuple[date | None, date]] = {}
     for match in _MOVE_ARROW_RE.finditer(text):
         new = _token_date(match["new"], reference)
         if new:
-            moved[_event_kind(match["event"], match["between"])] = new
+            moved[_event_kind(match["event"], match["between"])] = (_token_date(match["old"], reference), new)
     for match in _MOVE_TO_RE.finditer(text):
         new = _token_date(match["new"], reference)
         if new:
-            moved.setdefault(_event_kind(match["event"]), new)
+            moved.setdefault(_event_kind(match["event"]), (None, new))
     return moved
 
 
