@@ -519,9 +519,7 @@ class Incident(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text=_(
-            "The department's share of the responsibility, 0 to 1 (0.5 is common); empty when not assigned."
-        ),
+        help_text=_("The department's share of the responsibility, 0 to 1 (0.5 is common); empty when not assigned."),
     )
     description = models.TextField(_("what happened"), blank=True)
     impact = models.TextField(_("impact"), blank=True)

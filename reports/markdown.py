@@ -185,6 +185,7 @@ def normalise_source(text: str) -> str:
     lines = [line.rstrip() for line in text.splitlines()]
     return "\n".join(lines).rstrip("\n") + "\n"
 
+
 INCIDENT_KEYS = ("detected_at", "resolved_at", "grade", "title", "description", "impact", "handling", "follow_up")
 TEXT_KEYS = {"highlights": None, "other_work": "other_work", "reflections": "reflections", "next_week": "next_week"}
 

@@ -67,7 +67,9 @@ PHRASES: tuple[Phrase, ...] = (
     Phrase(("延期", "推迟", "延后", "顺延", "滞后"), health=AT_RISK),
     Phrase(("有风险", "存在风险", "风险"), health=AT_RISK),
     # Stages, latest first: the furthest stage a line names gives its phase percent.
-    Phrase(("生产试单", "试单", "切量", "灰度", "验证中"), status=IN_PROGRESS, percent=90),
+    Phrase(
+        ("生产试单", "试单", "切量", "灰度", "验证中", "旁路验证", "演练完成", "演练"), status=IN_PROGRESS, percent=90
+    ),
     Phrase(("提测完成", "提测", "测试中", "测试"), status=IN_PROGRESS, percent=70),
     Phrase(("联调", "对接中"), status=IN_PROGRESS, percent=60),
     Phrase(("开发中", "研发中", "开发", "研发", "改造"), status=IN_PROGRESS, percent=40),
@@ -81,7 +83,7 @@ PLANNING_RE = re.compile(r"预计|计划|待|将|下周|下月|后续|准备")
 # A later clause planning a launch or QA keeps a "done" line in progress ("预计1/11投产").
 FUTURE_STEP_RE = re.compile(r"(?:预计|计划|准备).{0,12}?(?:上线|投产|提测|试单|切量|完成)")
 CLAUSE_RE = re.compile(r"[，,；;。]")
-NEGATION_RE = re.compile(r"未|没有|尚未|不能|无法")
+NEGATION_RE = re.compile(r"未|没有|不能|无法|待")
 
 
 @dataclass
@@ -104,8 +106,8 @@ def _find(phrase: Phrase, clause: str) -> str | None:
         at = lowered.find(word.lower())
         if at < 0:
             continue
-        if phrase.status == DONE and NEGATION_RE.search(clause[max(0, at - 2) : at]):
-            continue  # 未上线 is not 已上线
+        if NEGATION_RE.search(clause[max(0, at - 2) : at]):
+            continue  # 未上线 is not 已上线, 未启动 is not 启动
         return word
     return None
 
