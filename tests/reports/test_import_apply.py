@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from projects.models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
+from projects.models import Incident, KeyResult, KeyResultReading, Objective, ProgressUpdate, Project
 from reports.importing.apply import report_apply
 from reports.importing.parser import parse_report
 from reports.models import DirectorNote, ReportLayout

@@ -21,7 +21,7 @@ from projects.weeks import Week
 from reports.models import DirectorNote
 from reports.rollup import build_rollup
 
-from .importing_helpers import CONTINUES, LANGUAGE, seed
+from .importing_helpers import LANGUAGE, seed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = Decimal
