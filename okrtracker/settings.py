@@ -139,6 +139,13 @@ WORKING_CALENDAR = env.str("WORKING_CALENDAR", default="cn")
 if WORKING_CALENDAR not in ("cn", "none"):
     raise ImproperlyConfigured("WORKING_CALENDAR must be 'cn' or 'none'.")
 DIGEST_SUBJECT_PREFIX = env.str("DIGEST_SUBJECT_PREFIX", default="")
+# The moment a week's report describes (its rollup shows the state as it was then, and it covers the
+# incidents since the previous one): the digest day (ISO weekday, moved to the last working day before
+# a holiday) at this local time. Keep them in step with the digest's schedule.
+REPORT_CUTOFF_WEEKDAY = env.int("REPORT_CUTOFF_WEEKDAY", default=5)
+REPORT_CUTOFF_TIME = tuple(int(part) for part in env.str("REPORT_CUTOFF_TIME", default="17:00").split(":"))
+if not 1 <= REPORT_CUTOFF_WEEKDAY <= 7 or len(REPORT_CUTOFF_TIME) != 2:
+    raise ImproperlyConfigured("REPORT_CUTOFF_WEEKDAY is 1-7 and REPORT_CUTOFF_TIME is HH:MM.")
 MAIL_MAX_RETRIES = env.int("MAIL_MAX_RETRIES", default=5)
 MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)  # doubles per try
 MAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("MAIL_RETRY_BACKOFF_MAX_SECONDS", default=1800)

@@ -7,7 +7,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="reports:rollup-current", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("projects.api.urls")),
+    path("api/v1/", include("okrtracker.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("rollup/", include("reports.urls")),

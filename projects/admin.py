@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_carry_over import carry_over_view
 from .admin_display import health_badge, progress_bar
 from .models import (
     Cycle,
@@ -22,6 +23,7 @@ from .models import (
     PlannedDateChange,
     ProgressUpdate,
     Project,
+    ProjectAlias,
     Team,
 )
 from .names import person_name
@@ -76,6 +78,8 @@ class ParentRulesInlineMixin:
 
 
 class UpdatedThisWeekFilter(admin.SimpleListFilter):
+    """The rollup's "stale" (``ProjectQuerySet.stale_for``): active projects without this week's update."""
+
     title = _("this week's update")
     parameter_name = "updated"
 
@@ -83,11 +87,11 @@ class UpdatedThisWeekFilter(admin.SimpleListFilter):
         return [("no", _("No update this week")), ("yes", _("Updated this week"))]
 
     def queryset(self, request, queryset):
-        stale = queryset.without_update_for(current_week_start())
+        monday = current_week_start()
         if self.value() == "no":
-            return stale
+            return queryset.stale_for(monday)
         if self.value() == "yes":
-            return queryset.exclude(pk__in=stale.values("pk"))
+            return queryset.exclude(pk__in=queryset.without_update_for(monday).values("pk"))
         return queryset
 
 
@@ -161,6 +165,13 @@ class PlannedDateChangeInline(admin.TabularInline):
         return False
 
 
+class ProjectAliasInline(ParentRulesInlineMixin, admin.TabularInline):
+    model = ProjectAlias
+    fields = ["name"]
+    extra = 0
+    verbose_name_plural = _("other names (used to match imported reports)")
+
+
 @admin.register(Project)
 class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     # What an owner scans first comes first, so it stays visible at phone width.
@@ -180,7 +191,8 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     list_select_related = ["objective", "owner", "team"]
     search_fields = ["name", "description", "owner__username", "owner__first_name", "owner__last_name"]
     ordering = ["objective__order", "objective__code", "order", "name"]
-    inlines = [ThisWeekUpdateInline, MilestoneInline, PlannedDateChangeInline]
+    inlines = [ThisWeekUpdateInline, MilestoneInline, PlannedDateChangeInline, ProjectAliasInline]
+    actions = ["carry_over"]
     readonly_fields = ["qa_date_baseline", "launch_date_baseline", "recent_updates"]
     fieldsets = [
         (None, {"fields": ["objective", "name", "owner", "team", "status", "is_key_work", "order"]}),
@@ -211,22 +223,29 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         services.project_save(project=obj, user=request.user)
 
+    @admin.action(description=_("Carry over to another cycle…"), permissions=["change"])
+    def carry_over(self, request, queryset):
+        return carry_over_view(self, request, queryset, services.project_carry_over, "project")
+
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        for instance in instances:
-            if isinstance(instance, ProgressUpdate):
-                instance.week_start = instance.week_start or current_week_start()
-                services.progress_update_save(update=instance, author=request.user)
-            else:
-                instance.save()
-        formset.save_m2m()
+        if formset.model is Milestone:
+            services.milestones_save(project=form.instance, milestones=instances, deleted=formset.deleted_objects)
+        elif formset.model is ProgressUpdate:
+            # Written after every other formset (save_related), so its percent is the milestones' new one.
+            request._pending_updates = instances
+        elif formset.model is ProjectAlias:
+            for deleted in formset.deleted_objects:
+                deleted.delete()
+            for alias in instances:
+                alias.full_clean()
+                alias.save()
 
     def save_related(self, request, form, formsets, change):
-        # Milestones first, then the update, so the update records the milestones' new percent.
-        formsets = sorted(formsets, key=lambda fs: fs.model is ProgressUpdate)
         super().save_related(request, form, formsets, change)
+        for update in getattr(request, "_pending_updates", []):
+            update.week_start = update.week_start or current_week_start()
+            services.progress_update_save(update=update, author=request.user)
         services.project_refresh_progress(project=form.instance)
 
     @admin.display(description=_("owner"), ordering="owner__first_name")
@@ -270,6 +289,13 @@ class MilestoneAdmin(ProjectPartAdmin):
 
     def save_model(self, request, obj, form, change):
         services.milestone_save(milestone=obj)
+
+    def delete_model(self, request, obj):
+        services.milestone_delete(milestone=obj)
+
+    def delete_queryset(self, request, queryset):
+        for milestone in queryset:
+            services.milestone_delete(milestone=milestone)
 
     @admin.display(description=_("progress"), ordering="percent")
     def progress(self, obj):
@@ -349,13 +375,20 @@ class KeyResultAdmin(SimpleHistoryAdmin):
     readonly_fields = ["current_value"]
     inlines = [ReadingInline]
 
+    actions = ["carry_over"]
+
     def save_formset(self, request, form, formset, change):
         for reading in formset.save(commit=False):
             reading.recorded_by = request.user
+            reading.full_clean()
             reading.save()
         for deleted in formset.deleted_objects:
             deleted.delete()
         services.key_result_refresh_current(key_result=form.instance)
+
+    @admin.action(description=_("Carry over to another cycle…"), permissions=["change"])
+    def carry_over(self, request, queryset):
+        return carry_over_view(self, request, queryset, services.key_result_carry_over, "key_result")
 
     @admin.display(description=_("progress"))
     def progress(self, obj):
@@ -394,10 +427,7 @@ class IncidentAdmin(RowRulesMixin, SimpleHistoryAdmin):
     readonly_fields = ["reported_by"]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.reported_by = request.user
-        obj.full_clean()
-        super().save_model(request, obj, form, change)
+        services.incident_save(incident=obj, user=request.user)
 
 
 @admin.register(Team)

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "projects"
     verbose_name = _("Objectives and projects")
+
+    def ready(self) -> None:
+        from . import history  # noqa: F401  (connects the receiver that dates history rows)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from django.db import models, transaction
 from reports.models import DirectorNote, NotificationPreference
 
 from . import demo_data as data
+from .history import recorded_at
 from .models import (
     Cycle,
     Incident,
@@ -34,16 +35,30 @@ from .models import (
     Project,
     Team,
 )
-from .services import key_result_record_reading, milestone_save, progress_update_save, project_save
+from .services import (
+    incident_save,
+    key_result_carry_over,
+    key_result_record_reading,
+    milestone_save,
+    progress_update_save,
+    project_carry_over,
+    project_save,
+)
 from .weeks import JAN1, Week
 
 TZ = ZoneInfo("Asia/Shanghai")  # the reports' times are the department's local times
 KIND_FIELDS = {"qa": "qa_date", "launch": "launch_date"}
 CARRIED = ("持续推进：", "按计划跟进：", "本周继续：")
+DEMO_CYCLES = (data.CYCLE[0], data.NEXT_CYCLE[0])
 
 
 def monday(week: int) -> date:
-    return Week(data.YEAR, week, JAN1).monday
+    """The Monday of a demo week (54 is the week after 2023's last: 2024-W01)."""
+    return Week(data.YEAR, 1, JAN1).monday + timedelta(weeks=week - 1)
+
+
+def friday(week: int) -> date:
+    return monday(week) + timedelta(days=4)
 
 
 def at(day: date, hour: int) -> datetime:
@@ -97,6 +112,8 @@ class DemoLoader:
         self.teams: dict[str, Team] = {}
         self.objectives: dict[str, Objective] = {}
         self.projects: dict[str, Project] = {}
+        self.key_results: dict[str, KeyResult] = {}
+        self.milestones: dict[str, dict[str, Milestone]] = {}
 
     def count(self, model: str, created: bool, changed: bool = False) -> None:
         self.counts[f"{model}|{'created' if created else 'updated' if changed else 'unchanged'}"] += 1
@@ -114,16 +131,20 @@ class DemoLoader:
         if missing:
             raise DemoDataError(f"Missing groups {sorted(missing)}: run `manage.py migrate` first.")
         self.load_users()
-        self.load_plan()
+        # Every change is recorded at the moment it happened in the story, so each past week's
+        # rollup shows the department as it was that Friday.
+        with recorded_at(at(data.CYCLE[1], 9)):
+            self.load_plan()
         self.load_key_results()
         for demo in data.PROJECTS:
             self.load_project(demo)
+        self.load_incidents()
+        self.load_notes()
+        self.load_next_cycle()
         self.step("Projects", "project")
         self.step("Milestones", "milestone")
         self.step("Progress updates", "update")
         self.step("Planned-date changes", "date change")
-        self.load_incidents()
-        self.load_notes()
         self.backdate()
 
     # ------------------------------------------------------------------ people and plan
@@ -165,27 +186,36 @@ class DemoLoader:
             self.count("team", created, changed)
             self.teams[name] = team
         self.step("Teams", "team")
-        name, start, end = data.CYCLE
-        self.cycle, created = Cycle.objects.get_or_create(name=name, defaults={"start": start, "end": end})
-        if sync(self.cycle, start=start, end=end):
-            self.cycle.full_clean()
-            self.cycle.save()
+        self.cycle = self.load_cycle(data.CYCLE)
+        self.objectives = self.load_objectives(self.cycle)
+        self.step("Cycle 2023 and objectives", "objective")
+
+    def load_cycle(self, cycle: tuple[str, date, date]) -> Cycle:
+        name, start, end = cycle
+        row, _created = Cycle.objects.get_or_create(name=name, defaults={"start": start, "end": end})
+        if sync(row, start=start, end=end):
+            row.full_clean()
+            row.save()
+        return row
+
+    def load_objectives(self, cycle: Cycle) -> dict[str, Objective]:
+        objectives = {}
         for order, (code, (title, description)) in enumerate(data.OBJECTIVES.items(), start=1):
-            objective = Objective.objects.filter(cycle=self.cycle, code=code).first()
+            objective = Objective.objects.filter(cycle=cycle, code=code).first()
             created = objective is None
-            objective = objective or Objective(cycle=self.cycle, code=code)
+            objective = objective or Objective(cycle=cycle, code=code)
             changed = sync(objective, title=title, description=description, owner=self.users["director"], order=order)
             if changed:
                 objective.full_clean()
                 objective.save()
             self.count("objective", created, changed)
-            self.objectives[code] = objective
-        self.step("Cycle 2023 and objectives", "objective")
+            objectives[code] = objective
+        return objectives
 
     def load_key_results(self) -> None:
         for order, demo in enumerate(data.KEY_RESULTS, start=1):
             objective = self.objectives[demo.objective]
-            kr = KeyResult.objects.filter(objective=objective, title=demo.title).first()
+            kr = KeyResult.objects.filter(objective__cycle__name__in=DEMO_CYCLES, title=demo.title).first()
             created = kr is None
             kr = kr or KeyResult(objective=objective, title=demo.title)
             changed = sync(
@@ -199,28 +229,33 @@ class DemoLoader:
                 order=order,
             )
             if changed:
-                kr.full_clean()
-                kr.save()
+                with recorded_at(at(data.CYCLE[1], 9)):
+                    kr.full_clean()
+                    kr.save()
             self.count("key result", created, changed)
-            existing = {r.week_start: r for r in KeyResultReading.objects.filter(key_result=kr)}
-            for week, value in zip(range(data.FIRST_WEEK, data.LAST_WEEK + 1), demo.values, strict=True):
-                reading = existing.get(monday(week))
-                note = demo.notes.get(week, "")
-                if reading and reading.value == Decimal(value) and reading.note == note:
-                    self.count("reading", False)
-                    continue
-                key_result_record_reading(
-                    key_result=kr, week_start=monday(week), value=Decimal(value), user=kr.owner, note=note
-                )
-                self.count("reading", reading is None, True)
+            self.key_results[demo.title] = kr
+            weeks = zip(range(data.FIRST_WEEK, data.LAST_WEEK + 1), demo.values, strict=True)
+            for week, value in weeks:
+                self.load_reading(kr, week, value, demo.notes.get(week, ""))
         self.step("Key results", "key result")
         self.step("Key result readings", "reading")
+
+    def load_reading(self, kr: KeyResult, week: int, value: str, note: str) -> None:
+        reading = KeyResultReading.objects.filter(key_result=kr, week_start=monday(week)).first()
+        if reading and reading.value == Decimal(value) and reading.note == note:
+            self.count("reading", False)
+            return
+        with recorded_at(at(friday(week), 10)):
+            key_result_record_reading(
+                key_result=kr, week_start=monday(week), value=Decimal(value), user=kr.owner, note=note
+            )
+        self.count("reading", reading is None, True)
 
     # ------------------------------------------------------------------ projects, week by week
     def load_project(self, demo: data.DemoProject) -> None:
         owner = self.users[demo.owner]
         objective = self.objectives[demo.objective]
-        project = Project.objects.filter(objective=objective, name=demo.name).first()
+        project = Project.objects.filter(objective__cycle__name__in=DEMO_CYCLES, name=demo.name).first()
         created = project is None
         if created:
             # The plan as it stood at the start; slips below move it week by week.
@@ -237,19 +272,47 @@ class DemoLoader:
             is_key_work=demo.key_work,
             order=order,
         )
-        if created or changed:
-            project_save(project=project, user=owner)
+        with recorded_at(at(monday(demo.first_week), 9)):
+            if created or changed:
+                project_save(project=project, user=owner)
+            milestones = self.load_milestones(project, demo)
         self.count("project", created, changed)
-        milestones = self.load_milestones(project, demo)
-        updates = {u.week_start: u for u in ProgressUpdate.objects.filter(project=project)}
+        self.milestones[demo.name] = milestones
         last_week = min(demo.last_week, demo.done_week or data.LAST_WEEK)
         for week in range(demo.first_week, last_week + 1):
+            self.load_week(project, demo, week)
+        self.projects[demo.name] = project
+
+    def load_week(self, project: Project, demo: data.DemoProject, week: int) -> None:
+        """The week's slips, milestones and update, recorded that Friday afternoon (before the report)."""
+        update = ProgressUpdate.objects.filter(project=project, week_start=monday(week)).first()
+        with recorded_at(at(friday(week), 16)):
             self.apply_slips(project, demo, week)
-            self.apply_week(project, demo, week, milestones, updates.get(monday(week)))
+            self.apply_week(project, demo, week, self.milestones[demo.name], update)
             if week == demo.done_week and project.status != Project.Status.DONE:
                 project.status = Project.Status.DONE
-                project_save(project=project, user=owner)
-        self.projects[demo.name] = project
+                project_save(project=project, user=project.owner)
+
+    def load_next_cycle(self) -> None:
+        """2024-W01: the 2024 cycle starts; running projects and the metrics carry over and report again."""
+        week = data.NEXT_CYCLE_WEEK
+        with recorded_at(at(monday(week), 9)):
+            cycle = self.load_cycle(data.NEXT_CYCLE)
+            objectives = self.load_objectives(cycle)
+            for kr in self.key_results.values():
+                if kr.objective.cycle_id != cycle.pk:
+                    key_result_carry_over(key_result=kr, objective=objectives[kr.objective.code])
+            carried = [d for d in data.PROJECTS if d.done_week is None]
+            for demo in carried:
+                project = self.projects[demo.name]
+                if project.objective.cycle_id != cycle.pk:
+                    project_carry_over(project=project, objective=objectives[demo.objective], user=project.owner)
+        for demo in data.KEY_RESULTS:
+            self.load_reading(self.key_results[demo.title], week, demo.values[-1], "")
+        for demo in carried:
+            if demo.last_week >= data.LAST_WEEK:  # stale projects stay stale
+                self.load_week(self.projects[demo.name], demo, week)
+        self.step("Cycle 2024: carried over", "objective")
 
     def load_milestones(self, project: Project, demo: data.DemoProject) -> dict[str, Milestone]:
         existing = {m.title: m for m in Milestone.objects.filter(project=project)}
@@ -272,13 +335,8 @@ class DemoLoader:
             if PlannedDateChange.objects.filter(project=project, kind=kind, new_date=new_date).exists():
                 self.count("date change", False)
                 continue
-            old_date = getattr(project, KIND_FIELDS[kind])
             setattr(project, KIND_FIELDS[kind], new_date)
-            project_save(project=project, user=project.owner)
-            # Date the change in the week it happened, as if it had been made that Friday.
-            PlannedDateChange.objects.filter(project=project, kind=kind, old_date=old_date, new_date=new_date).update(
-                changed_at=at(Week(data.YEAR, week, JAN1).friday, 17)
-            )
+            project_save(project=project, user=project.owner)  # recorded that week (recorded_at)
             self.count("date change", True)
 
     def apply_week(
@@ -344,8 +402,8 @@ class DemoLoader:
                 reported_by=self.users[demo.reported_by],
             )
             if changed:
-                incident.full_clean()
-                incident.save()
+                with recorded_at(incident.detected_at):
+                    incident_save(incident=incident)
             self.count("incident", created, changed)
         self.step("Incidents", "incident")
 
@@ -363,22 +421,23 @@ class DemoLoader:
                 author=self.users["director"],
             )
             if changed:
-                note.full_clean()
-                note.save()
+                with recorded_at(at(friday(week), 15)):
+                    note.full_clean()
+                    note.save()
             self.count("director note", created, changed)
         self.step("Director's notes", "director note")
 
     def backdate(self) -> None:
-        """Show updates and readings as written on the Friday of their week (timestamps only)."""
+        """Show updates and readings as written on the Friday of their week (their own timestamps)."""
         names = [p.name for p in data.PROJECTS]
-        for week in range(data.FIRST_WEEK, data.LAST_WEEK + 1):
-            friday = Week(data.YEAR, week, JAN1).friday
+        titles = [kr.title for kr in data.KEY_RESULTS]
+        for week in range(data.FIRST_WEEK, data.NEXT_CYCLE_WEEK + 1):
             ProgressUpdate.objects.filter(week_start=monday(week), project__name__in=names).exclude(
-                created_at=at(friday, 18)
-            ).update(created_at=at(friday, 18), updated_at=at(friday, 18))
-            KeyResultReading.objects.filter(week_start=monday(week), key_result__objective__cycle=self.cycle).exclude(
-                recorded_at=at(friday, 10)
-            ).update(recorded_at=at(friday, 10))
+                created_at=at(friday(week), 16)
+            ).update(created_at=at(friday(week), 16), updated_at=at(friday(week), 16))
+            KeyResultReading.objects.filter(week_start=monday(week), key_result__title__in=titles).exclude(
+                recorded_at=at(friday(week), 10)
+            ).update(recorded_at=at(friday(week), 10))
 
 
 def check_completion(project: data.DemoProject, milestone: data.DemoMilestone) -> None:

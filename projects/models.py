@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from . import querysets
+from . import history, querysets
 from .weeks import Week
 
 HUNDRED = Decimal(100)
@@ -345,6 +346,33 @@ class Project(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    def is_stale(self, *, has_update: bool) -> bool:
+        """The one rule for "stale": an active project without an update for the week.
+
+        ``ProjectQuerySet.stale_for`` is the same rule in SQL.
+        """
+        return self.is_active and not has_update
+
+
+class ProjectAlias(models.Model):
+    """Another name a project went by (机房双活 for 支付系统双活), so reports and searches still find it."""
+
+    project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        unique=True,
+        error_messages={"unique": _("Another project already goes by this name.")},
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("other name")
+        verbose_name_plural = _("other names")
+
+    def __str__(self) -> str:
+        return self.name
+
 
 class PlannedDateChange(models.Model):
     """A QA or launch date that moved: the earlier plan, the new one, who moved it and when."""
@@ -362,7 +390,7 @@ class PlannedDateChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL
     )
-    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    changed_at = models.DateTimeField(_("changed at"), default=history.now)
 
     class Meta:
         ordering = ["project", "-changed_at"]
@@ -438,7 +466,26 @@ class Milestone(models.Model):
         # A milestone marked done is complete by definition; record when if nobody did.
         if self.status == self.Status.DONE:
             self.percent = HUNDRED
-            self.completed_on = self.completed_on or timezone.localdate()
+            self.completed_on = self.completed_on or timezone.localdate(history.now())
+
+    def is_open_on(self, day: date) -> bool:
+        """Still to do at the end of ``day``: not cancelled, not completed by then.
+
+        ``MilestoneQuerySet.open`` is the same rule for today.
+        """
+        if self.status == self.Status.CANCELLED:
+            return False
+        if self.completed_on is not None:
+            return self.completed_on > day
+        return self.status != self.Status.DONE
+
+    def is_overdue_on(self, day: date) -> bool:
+        """Open on ``day`` with a due date before it (``MilestoneQuerySet.overdue_on`` in SQL)."""
+        return bool(self.due_date and self.due_date < day and self.is_open_on(day))
+
+    def upcoming_key(self) -> tuple:
+        """The order of open milestones: earliest due first, undated last, then by number."""
+        return (self.due_date is None, self.due_date or date.max, self.order, self.pk or 0)
 
     def clean(self) -> None:
         self._complete_if_done()
@@ -447,6 +494,15 @@ class Milestone(models.Model):
             raise ValidationError(
                 {"due_date": _("The due date cannot be before the project's start (%(start)s).") % {"start": start}}
             )
+
+
+def next_milestone(milestones, day: date) -> Milestone | None:
+    """The project's next milestone on ``day``: its first open one in upcoming order.
+
+    ``selectors.next_milestones`` is the same rule in SQL (for today).
+    """
+    open_ones = [m for m in milestones if m.is_open_on(day)]
+    return min(open_ones, key=Milestone.upcoming_key, default=None)
 
 
 class ProgressUpdate(models.Model):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 
 
 def _can_read(user) -> bool:
@@ -56,6 +56,11 @@ class OwnedQuerySet(VisibleQuerySet):
 class ProjectQuerySet(OwnedQuerySet):
     owner_lookups = ("owner",)
 
+    def named(self, name: str):
+        """Projects called ``name`` now or before (their other names)."""
+        name = name.strip()
+        return self.filter(Q(name=name) | Q(aliases__name=name)).distinct()
+
     def active(self):
         return self.filter(status__in=self.model.ACTIVE_STATUSES)
 
@@ -68,12 +73,24 @@ class ProjectQuerySet(OwnedQuerySet):
         has_update = ProgressUpdate.objects.filter(project=OuterRef("pk"), week_start=week_start)
         return self.filter(~Exists(has_update))
 
+    def stale_for(self, week_start: date):
+        """Active projects without an update for the week: ``Project.is_stale`` in SQL."""
+        return self.active().without_update_for(week_start)
+
 
 class MilestoneQuerySet(OwnedQuerySet):
     owner_lookups = ("project__owner", "owner")
 
     def open(self):
+        """Not done and not cancelled: ``Milestone.is_open_on`` for today."""
         return self.exclude(status__in=[self.model.Status.DONE, self.model.Status.CANCELLED])
+
+    def overdue_on(self, day: date):
+        return self.open().filter(due_date__lt=day)
+
+    def in_upcoming_order(self):
+        """Earliest due first, undated last, then by number: ``Milestone.upcoming_key``."""
+        return self.order_by(F("due_date").asc(nulls_last=True), "order", "pk")
 
 
 class ProgressUpdateQuerySet(OwnedQuerySet):

@@ -14,13 +14,8 @@ def latest_updates() -> QuerySet[ProgressUpdate]:
 
 
 def next_milestones() -> QuerySet[Milestone]:
-    """Each project's next open milestone with a due date: the earliest due, then by order."""
-    first = (
-        Milestone.objects.open()
-        .filter(project=OuterRef("project"), due_date__isnull=False)
-        .order_by("due_date", "order", "pk")
-        .values("pk")[:1]
-    )
+    """Each project's next milestone: ``projects.models.next_milestone`` for today, in SQL."""
+    first = Milestone.objects.open().filter(project=OuterRef("project")).in_upcoming_order().values("pk")[:1]
     return Milestone.objects.filter(pk=Subquery(first))
 
 

@@ -5,10 +5,23 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
+from django.utils.translation import gettext as _
 
-from .models import KeyResult, KeyResultReading, Milestone, PlannedDateChange, ProgressUpdate, Project
+from . import history
+from .models import (
+    Cycle,
+    Incident,
+    KeyResult,
+    KeyResultReading,
+    Milestone,
+    Objective,
+    PlannedDateChange,
+    ProgressUpdate,
+    Project,
+)
 
 PLANNED_DATES = {
     PlannedDateChange.Kind.QA: ("qa_date", "qa_date_baseline"),
@@ -51,6 +64,50 @@ def project_save(*, project: Project, user=None) -> Project:
     return project
 
 
+def _check_carry_over(*, current: Objective, target: Objective) -> None:
+    if target.cycle_id == current.cycle_id:
+        raise ValidationError({"objective": _("Carry over moves to another cycle; this objective is in the same one.")})
+    if target.cycle.start < current.cycle.start:
+        raise ValidationError({"objective": _("Carry over moves forward, to a later cycle.")})
+    if history.now().date() < target.cycle.start:
+        # Until the new cycle starts, the old cycle's reports still show the work under it.
+        raise ValidationError(
+            {"objective": _("Carry over from %(start)s, when that cycle starts.") % {"start": target.cycle.start}}
+        )
+
+
+@transaction.atomic
+def project_carry_over(*, project: Project, objective: Objective, user=None) -> Project:
+    """Move a project under another cycle's objective: one project, one history.
+
+    Its updates, milestones, baselines and slips stay with it, so the new cycle's weeks compare with
+    the old cycle's last week; the old cycle's weeks still show it where it was then.
+    """
+    _check_carry_over(current=project.objective, target=objective)
+    project.objective = objective
+    return project_save(project=project, user=user)
+
+
+@transaction.atomic
+def key_result_carry_over(*, key_result: KeyResult, objective: Objective) -> KeyResult:
+    """Move a key result (an operating metric, say) to another cycle's objective: one weekly series."""
+    _check_carry_over(current=key_result.objective, target=objective)
+    key_result.objective = objective
+    key_result.full_clean()
+    key_result.save()
+    return key_result
+
+
+def carry_over_target(*, objective: Objective, cycle: Cycle) -> Objective:
+    """The objective of ``cycle`` with the same code (O2 of 2023 → O2 of 2024); ValidationError if none."""
+    target = Objective.objects.filter(cycle=cycle, code=objective.code).select_related("cycle").first()
+    if target is None:
+        raise ValidationError(
+            _("%(cycle)s has no objective %(code)s to carry over to.") % {"cycle": cycle, "code": objective.code}
+        )
+    return target
+
+
 @transaction.atomic
 def project_refresh_progress(*, project: Project) -> Project:
     """Make the project's percent and health follow its milestones and latest update."""
@@ -70,10 +127,37 @@ def project_refresh_progress(*, project: Project) -> Project:
 
 @transaction.atomic
 def milestone_save(*, milestone: Milestone) -> Milestone:
-    milestone.full_clean()
-    milestone.save()
-    project_refresh_progress(project=milestone.project)
-    return milestone
+    """Validate and save a milestone; the percent of its project (and of the one it left) follows."""
+    return milestones_save(project=milestone.project, milestones=[milestone])[0]
+
+
+@transaction.atomic
+def milestones_save(*, project: Project, milestones: list[Milestone], deleted: list[Milestone] = ()) -> list[Milestone]:
+    """Save and delete several milestones of a project, then refresh its progress once.
+
+    A milestone moved here from another project refreshes that project too.
+    """
+    moved_from = set()
+    for milestone in milestones:
+        if milestone.pk:
+            before = Milestone.objects.filter(pk=milestone.pk).values_list("project_id", flat=True).first()
+            if before and before != milestone.project_id:
+                moved_from.add(before)
+        milestone.full_clean()
+        milestone.save()
+    for milestone in deleted:
+        if milestone.project_id != project.pk:
+            moved_from.add(milestone.project_id)
+        milestone.delete()
+    project_refresh_progress(project=project)
+    for other in Project.objects.filter(pk__in=moved_from - {project.pk}):
+        project_refresh_progress(project=other)
+    return milestones
+
+
+@transaction.atomic
+def milestone_delete(*, milestone: Milestone) -> None:
+    milestones_save(project=milestone.project, milestones=[], deleted=[milestone])
 
 
 @transaction.atomic
@@ -88,6 +172,39 @@ def progress_update_save(*, update: ProgressUpdate, author=None) -> ProgressUpda
     update.save()
     project_refresh_progress(project=update.project)
     return update
+
+
+@transaction.atomic
+def progress_update_write(
+    *, project: Project, week_start: date, values: dict, author=None
+) -> tuple[ProgressUpdate, bool]:
+    """Create or replace the project's update for a week; (update, created). Idempotent.
+
+    ``values`` holds summary and, optionally, percent, health, next_steps and risks; a missing percent
+    or health keeps the project's current one, missing texts are empty.
+    """
+    update = ProgressUpdate.objects.select_for_update().filter(project=project, week_start=week_start).first()
+    created = update is None
+    update = update or ProgressUpdate(project=project, week_start=week_start)
+    update.percent = values.get("percent", project.percent)
+    update.health = values.get("health", project.health)
+    update.summary = values["summary"]
+    update.next_steps = values.get("next_steps", "")
+    update.risks = values.get("risks", "")
+    if author is not None:
+        update.author = author
+    progress_update_save(update=update, author=author)
+    return update, created
+
+
+@transaction.atomic
+def incident_save(*, incident: Incident, user=None) -> Incident:
+    """Validate and save an incident; a new one records who reported it."""
+    if incident.pk is None and incident.reported_by_id is None and user is not None:
+        incident.reported_by = user
+    incident.full_clean()
+    incident.save()
+    return incident
 
 
 @transaction.atomic

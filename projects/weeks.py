@@ -24,6 +24,15 @@ JAN1 = "jan1"
 ISO = "iso"
 
 _LABEL_RE = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+_DAY_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
+
+# The years any week may come from: every URL, filter, command and task goes through ``Week.parse``
+# (or ``parse_week_or_day``), so a week outside them is a clear error, never an overflow.
+FIRST_YEAR, LAST_YEAR = 1970, 2200
+
+
+class WeekError(ValueError):
+    """A week code or day that is malformed or out of range; the message says which, for people."""
 
 
 def configured_numbering() -> str:
@@ -68,15 +77,29 @@ class Week:
 
     @classmethod
     def parse(cls, label: str, numbering: str | None = None) -> Week:
-        """Read "2023-W53" (or "2023W53"); ValueError names what is wrong."""
+        """Read "2023-W53" (or "2023W53"); WeekError (a ValueError) names what is wrong."""
         numbering = numbering or configured_numbering()
         match = _LABEL_RE.match(label or "")
         if not match:
-            raise ValueError(_("“%(label)s” is not a week; write it like 2023-W53.") % {"label": label})
+            raise WeekError(_("“%(label)s” is not a week; write it like 2023-W53.") % {"label": label})
         week = cls(int(match[1]), int(match[2]), numbering)
+        _check_year(week.year)
         if not 1 <= week.number <= weeks_in_year(week.year, numbering):
-            raise ValueError(_("%(year)s has no week %(number)s.") % {"year": week.year, "number": week.number})
+            raise WeekError(_("%(year)s has no week %(number)s.") % {"year": week.year, "number": week.number})
         return week
+
+    @classmethod
+    def parse_week_or_day(cls, text: str, numbering: str | None = None) -> Week:
+        """A week code (2023-W53) or any day of the week (2023-12-29); WeekError otherwise."""
+        match = _DAY_RE.match(text or "")
+        if not match:
+            return cls.parse(text, numbering)
+        _check_year(int(match[1]))
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError as exc:
+            raise WeekError(_("“%(text)s” is not a date.") % {"text": text.strip()}) from exc
+        return cls.of(day, numbering)
 
     @property
     def monday(self) -> date:
@@ -103,6 +126,15 @@ class Week:
 
     def contains(self, day: date) -> bool:
         return self.monday <= day <= self.sunday
+
+    @property
+    def is_current(self) -> bool:
+        """Whether today (in the department's time zone) falls in this week: the one "current week"."""
+        return self.contains(timezone.localdate())
+
+    @property
+    def is_future(self) -> bool:
+        return self.monday > timezone.localdate()
 
     def shift(self, weeks: int) -> Week:
         return Week.of(self.monday + timedelta(weeks=weeks), self.numbering)
@@ -135,6 +167,11 @@ class Week:
 
     def __str__(self) -> str:
         return self.code
+
+
+def _check_year(year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise WeekError(_("Weeks from %(first)s to %(last)s only.") % {"first": FIRST_YEAR, "last": LAST_YEAR})
 
 
 def weeks_in_year(year: int, numbering: str | None = None) -> int:

@@ -20,7 +20,7 @@ import enum
 import smtplib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -51,7 +51,7 @@ class Target:
     user: object | None = None
 
 
-def deliveries_plan(*, kind: str, period: str, targets: Iterable[Target]) -> list[Delivery]:
+def deliveries_plan(*, kind: str, period: date, targets: Iterable[Target]) -> list[Delivery]:
     """Record one delivery per target (existing rows are kept as they are); return those not yet done."""
     targets = list(targets)
     emails = {target.email for target in targets}

@@ -13,12 +13,14 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import NoReverseMatch, reverse
+from django.utils.dateparse import parse_datetime
 
 from projects.weeks import Week
 
 from . import recipients
 from .emails import absolute_url, compose, render_email, render_parts, unsubscribe_url
 from .models import Delivery, RollupSnapshot
+from .rollup import read_week
 
 
 def rollup_url(week: Week) -> str:
@@ -73,11 +75,11 @@ def milestone_alert_context(alert: recipients.OwnerAlert, day: date) -> dict:
     }
 
 
-def digest_context(snapshot: RollupSnapshot, week: Week) -> dict:
+def digest_context(rollup: dict, week: Week) -> dict:
     return {
         "week": week,
-        "rollup": snapshot.data,
-        "compiled_at": snapshot.compiled_at,
+        "rollup": rollup,
+        "as_of": parse_datetime(rollup.get("as_of") or rollup["compiled_at"]),
         "rollup_url": rollup_url(week),
         "subject_prefix": settings.DIGEST_SUBJECT_PREFIX,
     }
@@ -93,13 +95,21 @@ def _digest_parts(
     snapshot_id: int, compiled_at: str, language: str, with_unsubscribe: bool, site_url: str, prefix: str
 ) -> tuple[str, str, str]:
     snapshot = RollupSnapshot.objects.get(pk=snapshot_id)
-    context = digest_context(snapshot, Week.of(snapshot.week_start))
+    context = digest_context(snapshot.data, Week.of(snapshot.week_start))
     context["unsubscribe_url"] = UNSUBSCRIBE_PLACEHOLDER if with_unsubscribe else None
     return render_parts(template="digest", context=context, language=language)
 
 
+def build_test_digest(delivery: Delivery, language: str) -> EmailMessage:
+    """A test digest: the week as the page shows it (frozen if it is, else live); nothing is frozen."""
+    week = delivery.week
+    context = digest_context(read_week(week), week)
+    context["unsubscribe_url"] = None
+    return compose(parts=render_parts(template="digest", context=context, language=language), to=delivery.email)
+
+
 def build_digest(delivery: Delivery, language: str) -> EmailMessage:
-    week = Week.parse(delivery.period)
+    week = delivery.week
     snapshot = RollupSnapshot.objects.only("pk", "compiled_at").get(week_start=week.monday)
     unsubscribe = _unsubscribe(delivery, "weekly_digest")
     parts = _digest_parts(
@@ -121,14 +131,14 @@ def build_message(delivery: Delivery) -> EmailMessage | None:
     language = recipients.language_of(user)
     kind = delivery.kind
     if kind == Delivery.Kind.UPDATE_REMINDER:
-        week = Week.parse(delivery.period)
+        week = delivery.week
         found = recipients.owners_missing_updates(week, owner=user) if user else []
         if not found:
             return None
         context = update_reminder_context(found[0], week)
         template, topic = "update_reminder", "update_reminders"
     elif kind == Delivery.Kind.MILESTONE_ALERT:
-        day = date.fromisoformat(delivery.period)
+        day = delivery.period
         found = recipients.owners_with_milestone_alerts(day, owner=user) if user else []
         if not found:
             return None
@@ -136,6 +146,8 @@ def build_message(delivery: Delivery) -> EmailMessage | None:
         template, topic = "milestone_alert", "milestone_alerts"
     elif kind == Delivery.Kind.DIGEST:
         return build_digest(delivery, language)
+    elif kind == Delivery.Kind.DIGEST_TEST:
+        return build_test_digest(delivery, language)
     else:
         raise ValueError(f"Unknown delivery kind {kind!r}")
     return render_email(

@@ -61,6 +61,7 @@ class Delivery(models.Model):
         UPDATE_REMINDER = "update_reminder", _("Update reminder")
         MILESTONE_ALERT = "milestone_alert", _("Milestone alert")
         DIGEST = "digest", _("Weekly digest")
+        DIGEST_TEST = "digest_test", _("Test digest")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -70,7 +71,10 @@ class Delivery(models.Model):
         SKIPPED = "skipped", _("Nothing left to send")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
-    period = models.CharField(_("period"), max_length=20, help_text=_("A week (2023-W53) or a day (2023-12-26)."))
+    period = models.DateField(
+        _("period"),
+        help_text=_("The week's Monday for weekly emails, the day for daily ones; independent of week numbering."),
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -99,7 +103,19 @@ class Delivery(models.Model):
         indexes = [models.Index(fields=["status", "kind"], name="reports_delivery_status_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.period} → {self.email}"
+        return f"{self.get_kind_display()} {self.period_label} → {self.email}"
+
+    @property
+    def is_weekly(self) -> bool:
+        return self.kind != self.Kind.MILESTONE_ALERT
+
+    @property
+    def week(self) -> Week:
+        return Week.of(self.period)
+
+    @property
+    def period_label(self) -> str:
+        return self.week.code if self.is_weekly else self.period.isoformat()
 
 
 class NotificationPreference(models.Model):

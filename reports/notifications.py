@@ -33,7 +33,7 @@ class Mailing:
     """One run of a mailing: what it targets, which rows still wait, and what became of them."""
 
     kind: str
-    period: str
+    period: date  # the week's Monday, or the day of a daily mailing
     targets: list[Target] = field(default_factory=list)
     details: dict[str, str] = field(default_factory=dict)  # email -> what the message is about
     waiting: list[Delivery] = field(default_factory=list)
@@ -41,12 +41,17 @@ class Mailing:
     errors: dict[str, str] = field(default_factory=dict)
 
     @property
+    def label(self) -> str:
+        """What people call the period: a week code (in the configured numbering) or a day."""
+        return Delivery(kind=self.kind, period=self.period).period_label
+
+    @property
     def already_done(self) -> int:
         return len(self.targets) - len(self.waiting)
 
 
 def update_reminders_mailing(week: Week) -> Mailing:
-    mailing = Mailing(kind=Delivery.Kind.UPDATE_REMINDER, period=week.code)
+    mailing = Mailing(kind=Delivery.Kind.UPDATE_REMINDER, period=week.monday)
     for reminder in recipients.owners_missing_updates(week):
         mailing.targets.append(Target(reminder.user.email, reminder.user))
         mailing.details[reminder.user.email] = ", ".join(project.name for project in reminder.projects)
@@ -54,7 +59,7 @@ def update_reminders_mailing(week: Week) -> Mailing:
 
 
 def milestone_alerts_mailing(day: date) -> Mailing:
-    mailing = Mailing(kind=Delivery.Kind.MILESTONE_ALERT, period=day.isoformat())
+    mailing = Mailing(kind=Delivery.Kind.MILESTONE_ALERT, period=day)
     for alert in recipients.owners_with_milestone_alerts(day):
         mailing.targets.append(Target(alert.user.email, alert.user))
         mailing.details[alert.user.email] = ", ".join(
@@ -65,8 +70,9 @@ def milestone_alerts_mailing(day: date) -> Mailing:
 
 
 def digest_mailing(week: Week, *, to: str | None = None) -> Mailing:
-    """The digest's targets: directors and subscribers, or only ``to`` when given."""
-    mailing = Mailing(kind=Delivery.Kind.DIGEST, period=week.code)
+    """The digest's targets: directors and subscribers; or only ``to``, as a test that freezes nothing."""
+    kind = Delivery.Kind.DIGEST_TEST if to else Delivery.Kind.DIGEST
+    mailing = Mailing(kind=kind, period=week.monday)
     if to:
         user = next((u for u in recipients.digest_recipients() if u.email.lower() == to.lower()), None)
         mailing.targets.append(Target(to, user))

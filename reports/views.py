@@ -3,51 +3,36 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from projects.weeks import Week
+from projects.weeks import Week, WeekError
 
-from .models import RollupSnapshot
-from .rollup import RollupFilters, apply_filters, build_rollup
+from .rollup import RollupFilters, Source, read_week
 
 
-def _week_or_404(code: str) -> Week:
+def week_or_404(code: str) -> Week:
     try:
         return Week.parse(code)
-    except ValueError as exc:
+    except WeekError as exc:
         raise Http404(str(exc)) from exc
 
 
 def rollup_for_request(request: HttpRequest, week: Week) -> dict:
-    """The frozen rollup of the week when there is one (unless ?live=1), else the live one; filtered."""
-    filters = RollupFilters.from_query(request.GET)
-    snapshot = None
-    if request.GET.get("live") != "1":
-        snapshot = RollupSnapshot.objects.filter(week_start=week.monday).first()
-    if snapshot is None:
-        return build_rollup(week, filters=filters)
-    data = apply_filters(snapshot.data, filters)
-    data["frozen"] = True
-    data["frozen_at"] = snapshot.compiled_at.isoformat()
-    return data
+    """The week as the request asks for it: frozen when it is (unless ?live=1), filtered."""
+    source = Source.LIVE if request.GET.get("live") == "1" else Source.AUTO
+    return read_week(week, source=source, filters=RollupFilters.from_query(request.GET))
 
 
 def _jump_target(text: str) -> Week | None:
-    """A week code (2023-W53) or any date in the week (2023-12-29)."""
-    text = (text or "").strip()
-    day: date | None = parse_date(text) if len(text) == 10 else None
-    if day:
-        return Week.of(day)
+    """A week code (2023-W53) or any date in the week (2023-12-29); None when it is neither."""
     try:
-        return Week.parse(text)
-    except ValueError:
+        return Week.parse_week_or_day(text)
+    except WeekError:
         return None
 
 
@@ -58,7 +43,7 @@ def rollup_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
         target = _jump_target(request.GET["goto"])
         if target is not None:
             return redirect("reports:rollup", code=target.code)
-    week = _week_or_404(code) if code else Week.current()
+    week = week_or_404(code) if code else Week.current()
     data = rollup_for_request(request, week)
     context = {
         "rollup": data,
@@ -102,7 +87,7 @@ def _is_number(text: str) -> bool:
 @login_required
 def rollup_projects_csv(request: HttpRequest, code: str) -> HttpResponse:
     """One line per project of the week (after filters), in the page's order; UTF-8 with a BOM for Excel."""
-    week = _week_or_404(code)
+    week = week_or_404(code)
     data = rollup_for_request(request, week)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rollup-{week.code}-projects.csv"'

@@ -190,13 +190,12 @@ class LatestUpdateSerializer(UpdateBriefSerializer):
 
 
 class NextMilestoneSerializer(MilestoneBriefSerializer):
-    """The project's next open milestone with a due date, from the list's prefetch when there is one."""
+    """The project's next milestone (``projects.models.next_milestone``), from the list's prefetch if any."""
 
     def get_attribute(self, project):
         milestones = getattr(project, "next_milestone_list", None)
         if milestones is None:
-            milestones = project.milestones.open().filter(due_date__isnull=False).order_by("due_date", "order", "pk")
-            milestones = milestones[:1]
+            milestones = project.milestones.open().in_upcoming_order()[:1]
         return milestones[0] if milestones else None
 
 

@@ -1,11 +1,9 @@
-"""The API's routes, included at /api/v1/."""
+"""The planning data's API routes; ``okrtracker.api_urls`` mounts them at /api/v1/ beside the rollups."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views
-
-app_name = "api"
 
 router = DefaultRouter()
 router.register("objectives", views.ObjectiveViewSet, basename="objective")
@@ -24,6 +22,5 @@ urlpatterns = [
         views.ProjectWeekUpdateView.as_view(),
         name="project-week-update",
     ),
-    path("rollups/<str:week>/", views.RollupView.as_view(), name="rollup"),
     *router.urls,
 ]

@@ -13,11 +13,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reports.views import rollup_for_request
-
 from .. import selectors, services
 from ..models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
-from ..weeks import Week
+from ..weeks import Week, WeekError
 from . import filters, serializers
 from .errors import model_errors_as_400
 from .filters import WEEK_PATTERN
@@ -31,19 +29,12 @@ WEEK_PARAMETER = OpenApiParameter(
 )
 
 
-FIRST_YEAR, LAST_YEAR = 1970, 2200  # weeks the API accepts; beyond them date arithmetic overflows
-
-
 def parse_week(code: str) -> Week:
+    """A week code from the URL, or 400 with the reason (``Week.parse`` holds the bounds)."""
     try:
-        week = Week.parse(code)
-    except (ValueError, OverflowError) as exc:
+        return Week.parse(code)
+    except WeekError as exc:
         raise exceptions.ValidationError({"week": [str(exc)]}) from exc
-    if not FIRST_YEAR <= week.year <= LAST_YEAR:
-        raise exceptions.ValidationError(
-            {"week": [_("Weeks from %(first)s to %(last)s only.") % {"first": FIRST_YEAR, "last": LAST_YEAR}]}
-        )
-    return week
 
 
 def assign(instance, data: dict):
@@ -190,16 +181,10 @@ class MilestoneViewSet(viewsets.ModelViewSet):
         self._save(serializer.instance)
 
     def perform_update(self, serializer):
-        previous_project = serializer.instance.project
         self._save(assign(serializer.instance, serializer.validated_data))
-        if previous_project.pk != serializer.instance.project_id:
-            services.project_refresh_progress(project=previous_project)
 
-    @transaction.atomic
     def perform_destroy(self, instance):
-        project = instance.project
-        instance.delete()
-        services.project_refresh_progress(project=project)
+        services.milestone_delete(milestone=instance)
 
 
 @extend_schema_view(
@@ -256,18 +241,10 @@ class ProjectWeekUpdateView(generics.GenericAPIView):
         week = parse_week(week)
         write = serializers.WeekUpdateWriteSerializer(data=request.data)
         write.is_valid(raise_exception=True)
-        data = write.validated_data
-        with transaction.atomic(), model_errors_as_400(rename={"week_start": "week"}):
-            update = ProgressUpdate.objects.select_for_update().filter(project=project, week_start=week.monday).first()
-            created = update is None
-            update = update or ProgressUpdate(project=project, week_start=week.monday)
-            update.percent = data.get("percent", project.percent)
-            update.health = data.get("health", project.health)
-            update.summary = data["summary"]
-            update.next_steps = data.get("next_steps", "")
-            update.risks = data.get("risks", "")
-            update.author = request.user
-            services.progress_update_save(update=update, author=request.user)
+        with model_errors_as_400(rename={"week_start": "week"}):
+            update, created = services.progress_update_write(
+                project=project, week_start=week.monday, values=write.validated_data, author=request.user
+            )
         return Response(
             self.get_serializer(update).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
@@ -323,39 +300,3 @@ class TokenView(APIView):
     def delete(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-# --- the week's rollup ------------------------------------------------------------------------
-
-ROLLUP_SCHEMA = {
-    "type": "object",
-    "description": "The week's rollup as documented in reports/rollup.py (objectives, projects, metrics, "
-    "incidents, the director's text).",
-    "properties": {
-        "frozen": {"type": "boolean", "description": "True when this is the snapshot frozen on Friday."},
-        "compiled_at": {"type": "string", "format": "date-time"},
-        "week": {"type": "object", "additionalProperties": True},
-        "objectives": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
-    },
-    "required": ["frozen", "compiled_at", "week", "objectives"],
-    "additionalProperties": True,
-}
-
-
-class RollupView(APIView):
-    """The rollup of a week: the frozen snapshot when there is one (unless ``live=1``), else live."""
-
-    @extend_schema(
-        parameters=[
-            WEEK_PARAMETER,
-            OpenApiParameter("live", OpenApiTypes.STR, enum=["1"], description="1: compile now, ignore a snapshot."),
-            OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects."),
-            OpenApiParameter("owner", OpenApiTypes.INT, description="Only this owner's projects."),
-            OpenApiParameter("objective", OpenApiTypes.STR, description="Only this objective (code, e.g. O2)."),
-            OpenApiParameter("health", OpenApiTypes.STR, description="Only projects of this health."),
-            OpenApiParameter("changes", OpenApiTypes.STR, enum=["1"], description="1: only what changed."),
-        ],
-        responses={200: OpenApiResponse(response=ROLLUP_SCHEMA, description="The rollup.")},
-    )
-    def get(self, request, week: str):
-        return Response(rollup_for_request(request, parse_week(week)))

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects import services
+from projects.history import recorded_at
 from projects.models import (
     Cycle,
     Health,
@@ -45,6 +46,7 @@ from projects.models import (
 )
 from projects.names import person_name
 from reports.models import DirectorNote
+from reports.rollup.cutoff import report_cutoff
 
 from . import phrases
 from .layout import layout_save
@@ -533,7 +535,8 @@ def report_apply(
     the report creates without naming an owner; otherwise they have none until someone is named.
     """
     applier = _Applier(report, owner=owner, user=user, metrics_objective=metrics_objective)
-    with transaction.atomic():
+    # The report's facts are dated at its week's report moment, so that week's rollup shows them.
+    with transaction.atomic(), recorded_at(min(report_cutoff(report.week), timezone.now())):
         applier.run()
         if dry_run:
             transaction.set_rollback(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.weeks import Week
+from projects.weeks import Week, WeekError
 from reports import notifications
 from reports.deliveries import Outcome
 
@@ -14,7 +14,7 @@ def parse_week(label: str | None) -> Week:
         return Week.of(notifications.today())
     try:
         return Week.parse(label)
-    except ValueError as exc:
+    except WeekError as exc:
         raise CommandError(str(exc)) from exc
 
 
@@ -25,7 +25,7 @@ class MailingCommand(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="List who would get what; send and record nothing.")
 
     def run(self, mailing: notifications.Mailing, *, dry_run: bool) -> None:
-        label = f"{mailing.kind} {mailing.period}"
+        label = f"{mailing.kind} {mailing.label}"
         if dry_run:
             for target in mailing.targets:
                 self.stdout.write(f"would send {label} to {target.email}: {mailing.details.get(target.email, '')}")

@@ -5,20 +5,23 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from email import message_from_bytes, policy
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 
 from okrtracker.celery import app as celery_app
+from projects.history import recorded_at
 from projects.models import Health, Incident, KeyResult, Milestone, Project
 from tests import factories
 from tests.conftest import services_required
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/5"
 DEMO_WEEK = "2023-W53"  # Monday 2023-12-25 to Sunday 2023-12-31; the report is written Friday 2023-12-29
+DEMO_MONDAY = date(2023, 12, 25)  # how deliveries store the week
 
 
 class Inbox:
@@ -133,10 +136,17 @@ def celery_worker(settings, transactional_db):
         use_broker("memory://")
 
 
+DEMO_FRIDAY_MORNING = datetime(2023, 12, 29, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
 @pytest.fixture
 def demo_week(db, owner, other_owner, director):
-    """Week 53 of 2023 in the shape of the department's report, in our own words."""
-    olivia, oscar = owner, other_owner
+    """Week 53 of 2023 in the shape of the department's report, in our own words, entered that Friday."""
+    with recorded_at(DEMO_FRIDAY_MORNING):
+        return _demo_week(owner, other_owner)
+
+
+def _demo_week(olivia, oscar):
     cycle = factories.CycleFactory()
     o1 = factories.ObjectiveFactory(cycle=cycle, code="O1", title="Serve the business", order=1)
     o2 = factories.ObjectiveFactory(cycle=cycle, code="O2", title="Upgrade the systems", order=2)

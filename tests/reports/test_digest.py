@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from reports.models import Delivery, NotificationPreference, RollupSnapshot
@@ -12,6 +14,7 @@ from tests import factories
 from tests.reports.conftest import DEMO_WEEK, parts
 
 pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def test_freezing_stores_the_rollup_and_later_edits_do_not_change_it(demo_week, capsys):
@@ -28,11 +31,16 @@ def test_freezing_stores_the_rollup_and_later_edits_do_not_change_it(demo_week, 
     assert "Froze 2023-W53" in capsys.readouterr().out
 
 
-def test_freezing_again_needs_force(demo_week):
-    call_command("freeze_rollup", "--week", DEMO_WEEK)
+def test_freezing_again_needs_force_and_compiles_the_week_as_it_stood_at_its_report(demo_week):
+    # Frozen early (Friday 10:00); the owner renames the project at noon, before the 17:00 report.
+    with time_machine.travel(datetime(2023, 12, 29, 10, tzinfo=SHANGHAI), tick=False):
+        call_command("freeze_rollup", "--week", DEMO_WEEK)
     first = RollupSnapshot.objects.get().compiled_at
-    demo_week["pos"].name = "Renamed afterwards"
-    demo_week["pos"].save()
+    with time_machine.travel(datetime(2023, 12, 29, 12, tzinfo=SHANGHAI), tick=False):
+        demo_week["pos"].name = "Renamed before the report"
+        demo_week["pos"].save()
+    demo_week["accounts"].name = "Renamed long after"  # today: not part of week 53
+    demo_week["accounts"].save()
 
     with pytest.raises(CommandError, match="force"):
         call_command("freeze_rollup", "--week", DEMO_WEEK)
@@ -40,7 +48,9 @@ def test_freezing_again_needs_force(demo_week):
 
     snapshot = RollupSnapshot.objects.get()
     assert snapshot.compiled_at > first
-    assert "Renamed afterwards" in [p["name"] for o in snapshot.data["objectives"] for p in o["projects"]]
+    names = [p["name"] for o in snapshot.data["objectives"] for p in o["projects"]]
+    assert "Renamed before the report" in names and "Bank virtual accounts" in names
+    assert "Renamed long after" not in names
 
 
 def test_digest_goes_to_directors_and_subscribers_from_the_snapshot(smtp, demo_week, director, owner, other_owner):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from projects import services
+from projects.history import recorded_at
 from projects.models import Incident, KeyResultReading, ProgressUpdate, Project
 from projects.weeks import Week
 from reports.importing.parser import parse_report
@@ -136,9 +137,18 @@ def test_round_trip_of_the_seeds_changes_nothing(superuser, tmp_path):
     assert snapshot() == before
 
 
+THURSDAY_W53 = datetime(2023, 12, 28, 10, tzinfo=SHANGHAI)
+
+
 @pytest.fixture
 def entered_in_the_app(superuser):
-    """A week entered through the app (not imported): an update, a stale project, a metric, an incident."""
+    """A week entered through the app (not imported) that Thursday: an update, a stale project, a metric,
+    an incident."""
+    with recorded_at(THURSDAY_W53):
+        return _entered_in_the_app(superuser)
+
+
+def _entered_in_the_app(superuser):
     cycle = factories.CycleFactory()
     o1 = factories.ObjectiveFactory(cycle=cycle, code="O1", title="Serve the business", order=1)
     o3 = factories.ObjectiveFactory(cycle=cycle, code="O3", title="Stability", order=3)
@@ -176,7 +186,8 @@ def test_export_of_data_entered_in_the_app(entered_in_the_app, tmp_path):
     assert "- 12/27 03:14 Settlement delay，The nightly job ran late（D级，定责0.5）\n    处置：Re-ran it" in text
     assert "# 下周工作及目标\n\n1. Bank accounts：Trial payments\n" in text  # no director text: the owners' next steps
     assert "## 【重点工作】\n\n- 重点项目：Bank accounts（进度40%）\n" in text  # key-work projects from the data
-    factories.DirectorNoteFactory(week_start=date(2023, 12, 25), next_week="1. Plan 2024")
+    with recorded_at(THURSDAY_W53):
+        factories.DirectorNoteFactory(week_start=date(2023, 12, 25), next_week="1. Plan 2024")
     text, path = export("2023-W53", tmp_path)
     assert "Year-end support arranged.\n\n- 重点项目：Bank accounts（进度40%）\n" in text
     before = snapshot()
@@ -205,10 +216,11 @@ def test_download_query_count_does_not_grow_with_projects(client, entered_in_the
     with CaptureQueriesContext(connection) as small:
         client.get(url)
     objective = entered_in_the_app.objective
-    for n in range(6):
-        extra = factories.ProjectFactory(objective=objective, name=f"Extra {n}")
-        factories.ProgressUpdateFactory(project=extra, week_start=date(2023, 12, 25), summary=f"Step {n}")
-        factories.MilestoneFactory(project=extra)
+    with recorded_at(THURSDAY_W53):
+        for n in range(6):
+            extra = factories.ProjectFactory(objective=objective, name=f"Extra {n}")
+            factories.ProgressUpdateFactory(project=extra, week_start=date(2023, 12, 25), summary=f"Step {n}")
+            factories.MilestoneFactory(project=extra)
     with CaptureQueriesContext(connection) as large:
         response = client.get(url)
     assert "Extra 5" in response.content.decode()

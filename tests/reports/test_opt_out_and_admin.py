@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from reports.emails import unsubscribe_token
 from reports.models import Delivery, NotificationPreference
 from tests import factories
-from tests.reports.conftest import DEMO_WEEK, parts
+from tests.reports.conftest import DEMO_MONDAY, DEMO_WEEK, parts
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_deliveries_admin_list_has_constant_queries(admin_client):
     def make(count: int, offset: int) -> None:
         for n in range(count):
             user = factories.UserFactory(username=f"r{offset + n}")
-            Delivery.objects.create(kind="digest", period=DEMO_WEEK, email=user.email, recipient=user)
+            Delivery.objects.create(kind="digest", period=DEMO_MONDAY, email=user.email, recipient=user)
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as context:
@@ -81,8 +81,8 @@ def test_deliveries_admin_list_has_constant_queries(admin_client):
 
 
 def test_resend_action_only_touches_failed_deliveries(admin_client):
-    failed = Delivery.objects.create(kind="digest", period=DEMO_WEEK, email="a@example.com", status="failed")
-    sent = Delivery.objects.create(kind="digest", period=DEMO_WEEK, email="b@example.com", status="sent")
+    failed = Delivery.objects.create(kind="digest", period=DEMO_MONDAY, email="a@example.com", status="failed")
+    sent = Delivery.objects.create(kind="digest", period=DEMO_MONDAY, email="b@example.com", status="sent")
 
     admin_client.post("/admin/reports/delivery/", {"action": "resend", "_selected_action": [failed.pk, sent.pk]})
 

@@ -110,4 +110,4 @@ def test_one_milestone_alert_per_owner_per_day(smtp, demo_week):
     call_command("send_milestone_alerts", "--date", "2023-12-29")
 
     assert len(smtp.to("owner@example.com")) == 2
-    assert set(Delivery.objects.values_list("period", flat=True)) == {"2023-12-28", "2023-12-29"}
+    assert set(Delivery.objects.values_list("period", flat=True)) == {date(2023, 12, 28), date(2023, 12, 29)}

@@ -98,9 +98,10 @@ def test_frozen_snapshot_is_shown_until_live_is_asked(director_client, on_friday
     pos.percent = Decimal("80.5")
     pos.save()
     frozen = director_client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Frozen at 2023-12-29 18:00" in frozen and "62%" in frozen and "80.5%" not in frozen
+    assert "Frozen: compiled on Friday 2023-12-29 18:00, as it was sent." in frozen
+    assert "62%" in frozen and "80.5%" not in frozen
     live = director_client.get(URL, {"live": "1"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "80.5%" in live and "Frozen at" not in live
+    assert "80.5%" in live and "Frozen:" not in live
 
 
 def test_csv_of_project_lines(director_client, on_friday):
