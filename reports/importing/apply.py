@@ -51,6 +51,7 @@ from reports.rollup.cutoff import report_cutoff
 from . import phrases
 from .layout import layout_save
 from .parser import ParsedIncident, ParsedMetric, ParsedMilestone, ParsedProject, ParsedReport
+from .past import first_recorded_after, record_past_state
 
 DEFAULT_METRICS_OBJECTIVE = "O3"
 LOWER_IS_BETTER_UNITS = ("次", "分钟")
@@ -143,6 +144,8 @@ class _Applier:
         self.unknown_owners: list[tuple[int, str]] = []
         self._projects: list[Project] | None = None
         self._users: UserNames | None = None
+        # The report's moment: everything written is dated here (see report_apply).
+        self.when = min(report_cutoff(report.week), timezone.now())
 
     def record(self, action: str, obj, line: int | None = None, fields: dict | None = None) -> None:
         self.changes.append(Change(action, str(obj._meta.verbose_name), str(obj), line, fields or {}))
@@ -177,15 +180,39 @@ class _Applier:
 
     # Metrics: operating data and readings stated under an objective.
     def find_key_result(self, cycle: Cycle, parsed: ParsedMetric) -> KeyResult | None:
-        candidates = KeyResult.objects.filter(objective__cycle=cycle).order_by("-is_operating_metric", "pk")
-        exact = next((kr for kr in candidates if kr.title == parsed.title), None)
-        if exact or not parsed.keywords:
-            return exact
+        """This cycle's key result of that title (or keywords), else another cycle's: one series across years."""
+        everything = list(KeyResult.objects.select_related("objective__cycle").order_by("-is_operating_metric", "pk"))
         wanted = [phrases.normalise_name(word) for word in parsed.keywords]
-        return next((kr for kr in candidates if any(w in phrases.normalise_name(kr.title) for w in wanted)), None)
+        for candidates in (
+            [kr for kr in everything if kr.objective.cycle_id == cycle.pk],
+            sorted(everything, key=lambda kr: kr.objective.cycle.start, reverse=True),
+        ):
+            exact = next((kr for kr in candidates if kr.title == parsed.title), None)
+            found = exact or next(
+                (kr for kr in candidates if wanted and any(w in phrases.normalise_name(kr.title) for w in wanted)), None
+            )
+            if found:
+                return found
+        return None
+
+    def key_result_in_cycle(self, key_result: KeyResult, cycle: Cycle, parsed: ParsedMetric) -> None:
+        """A metric of another cycle: carried over when this report is newer, else dated back to this week."""
+        if key_result.objective.cycle_id == cycle.pk:
+            if first_recorded_after(key_result, self.when):
+                record_past_state(key_result, self.when, {}, user=self.user)
+            return
+        here = self.objective(cycle, key_result.objective.code)
+        if key_result.objective.cycle.start < cycle.start:
+            old = str(key_result.objective)
+            services.key_result_carry_over(key_result=key_result, objective=here)
+            self.record("update", key_result, parsed.line, {"objective": (old, str(here))})
+        else:
+            record_past_state(key_result, self.when, {"objective_id": here.pk}, user=self.user)
 
     def metric(self, cycle: Cycle, parsed: ParsedMetric, order: int) -> None:
         key_result = self.find_key_result(cycle, parsed)
+        if key_result is not None:
+            self.key_result_in_cycle(key_result, cycle, parsed)
         if key_result is None:
             direction = (
                 KeyResult.Direction.AT_MOST if parsed.unit in LOWER_IS_BETTER_UNITS else KeyResult.Direction.AT_LEAST
@@ -223,10 +250,24 @@ class _Applier:
             self._projects = list(Project.objects.select_related("objective__cycle").order_by("pk"))
         return self._projects
 
-    def find_project(self, name: str, cycle: Cycle, projects: list[Project] | None = None) -> Project | None:
-        """The cycle's project of that name: exact, then without punctuation, then before a comma or colon."""
-        if projects is None:
-            projects = [p for p in self.all_projects() if p.objective.cycle_id == cycle.pk]
+    def find_project(self, name: str, cycle: Cycle) -> Project | None:
+        """The project of that name or alias: this cycle's first, then the latest other cycle's."""
+        mine = [p for p in self.all_projects() if p.objective.cycle_id == cycle.pk]
+        found = self.match_project(name, mine)
+        if found is None:
+            named = Project.objects.named(name).select_related("objective__cycle").order_by("-objective__cycle__start")
+            found = named.first()
+        if found is None:
+            others = sorted(
+                (p for p in self.all_projects() if p.objective.cycle_id != cycle.pk),
+                key=lambda p: p.objective.cycle.start,
+                reverse=True,
+            )
+            found = self.match_project(name, others)
+        return found
+
+    def match_project(self, name: str, projects: list[Project]) -> Project | None:
+        """Exact name, then without punctuation, then before a comma or colon."""
         wanted = phrases.normalise_name(name)
         for key in (
             lambda p: p.name == name,
@@ -284,6 +325,10 @@ class _Applier:
         )
         is_latest = project is None or not newest or newest[0] <= self.monday
         values: dict[str, Any] = {}
+        if project is not None and project.objective.cycle_id != objective.cycle_id:
+            self.project_in_cycle(project, objective, parsed, is_latest)
+        if project is not None and not is_latest:
+            self.past_project_state(project, objective, parsed)
         if is_latest and parsed.has_update:
             if parsed.qa_date:
                 values["qa_date"] = parsed.qa_date
@@ -312,13 +357,6 @@ class _Applier:
                 return
             self.all_projects().append(project)
             self.record("create", project, parsed.line)
-            elsewhere = self.find_project(parsed.name, objective.cycle, projects=self.all_projects()[:-1])
-            if elsewhere is not None:
-                self.warn(
-                    parsed.line,
-                    _("“%(name)s” also exists in cycle %(cycle)s; this report's cycle got its own project.")
-                    % {"name": parsed.name, "cycle": elsewhere.objective.cycle},
-                )
         else:
             if parsed.owner_name and is_latest:
                 owner = self.find_owner(parsed)
@@ -338,6 +376,32 @@ class _Applier:
             self.milestones(project, parsed)
         if parsed.has_update:
             self.update(project, parsed, is_latest)
+
+    def project_in_cycle(self, project: Project, objective: Objective, parsed: ParsedProject, is_latest: bool) -> None:
+        """A project of another cycle named here: carried over to this cycle when this report is newer."""
+        if is_latest and project.objective.cycle.start < objective.cycle.start:
+            old = str(project.objective)
+            try:
+                services.project_carry_over(project=project, objective=objective, user=self.user)
+            except ValidationError as error:
+                self.warn(parsed.line, error)
+                return
+            self.record("update", project, parsed.line, {"objective": (old, str(objective))})
+
+    def past_project_state(self, project: Project, objective: Objective, parsed: ParsedProject) -> None:
+        """An older week's line: that week reads the project as the line says; today's row stays."""
+        values: dict[str, Any] = {"objective_id": objective.pk}
+        if parsed.has_update:
+            values["percent"] = self.week_percent(parsed, self.previous_percent(project))
+            values["health"] = parsed.status.health or Health.ON_TRACK
+            if parsed.status.status:
+                values["status"] = parsed.status.status
+            if parsed.qa_date:
+                values["qa_date"] = parsed.qa_date
+            if parsed.launch_date:
+                values["launch_date"] = parsed.launch_date
+        if record_past_state(project, self.when, values, user=self.user):
+            self.record("update", project, parsed.line, {"as of": ("", self.report.week.code)})
 
     def earlier_plans(self, project: Project | None, parsed: ParsedProject, values: dict[str, Any]) -> None:
         """ "预计1/10 → 1/17上线" on a project with no such date yet: plan 1/10 first, so the move is recorded."""
@@ -536,7 +600,7 @@ def report_apply(
     """
     applier = _Applier(report, owner=owner, user=user, metrics_objective=metrics_objective)
     # The report's facts are dated at its week's report moment, so that week's rollup shows them.
-    with transaction.atomic(), recorded_at(min(report_cutoff(report.week), timezone.now())):
+    with transaction.atomic(), recorded_at(applier.when):
         applier.run()
         if dry_run:
             transaction.set_rollback(True)
