@@ -109,7 +109,9 @@ def test_projects_and_incidents_added_in_the_app_are_appended_to_their_section(s
         factories.ProgressUpdateFactory(project=extra, week_start=date(2023, 12, 25), summary="方案评审", percent=20)
     text, path = export("2023-W53", tmp_path)
     o1_section = text.split("## 【O1 服务业务】")[1].split("## 【O2")[0]
-    assert o1_section.rstrip().endswith("- 资金安全，提醒功能上线完毕\n- 风险数据指标，核查单开发60%，总体进度45%\n- 新增项目，方案评审")
+    assert o1_section.rstrip().endswith(
+        "- 资金安全，提醒功能上线完毕\n- 风险数据指标，核查单开发60%，总体进度45%\n- 新增项目，方案评审"
+    )
     before = snapshot()
     assert "changed 0 rows" in import_files(path)
     assert snapshot() == before

@@ -1,5 +1,6 @@
 """Applying imported weekly reports: what lands where, idempotence, dry runs, the command and the admin page."""
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from io import StringIO
@@ -16,7 +17,7 @@ from reports.importing.parser import parse_report
 from reports.models import DirectorNote, ReportLayout
 from tests import factories
 
-from .importing_helpers import NOT_A_REPORT, VARIANTS, WEEK_53, seed, snapshot
+from .importing_helpers import LANGUAGE, NOT_A_REPORT, VARIANTS, WEEK_53, seed, snapshot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_53 = date(2023, 12, 25)
@@ -217,3 +218,23 @@ def test_seeds_import_and_reimport(superuser):
     before = snapshot()
     assert "changed 0 rows" in run(*paths).split("\n")[0]
     assert snapshot() == before
+
+
+def test_check_prints_where_every_line_went_and_writes_nothing(superuser):
+    output = run(LANGUAGE, "--check")
+    assert "Dry run: nothing was written." in output and not Project.objects.exists()
+    placed = dict(re.findall(r"^\s*(\d+) │ (.+)$", output, flags=re.M))
+    lines = LANGUAGE.read_text("utf-8").splitlines()
+    assert sorted(map(int, placed)) == list(range(1, len(lines) + 1))  # every line, none left out
+    assert placed["3"] == "report's creation time"
+    assert placed["21"] == (
+        "reading of “AB级事故”: 0次; reading of “CD级事故”: 2次; "
+        "incident 2023-12-19 “清分文件重复生成” (grade D, share 0.5)"
+    )
+    assert placed["38"] == "milestone 2 “差错处理” of “清结算重构”"
+    assert placed["40"] == "group heading “项目筹备”"
+    assert placed["47"] == "reading of “巡检进度”: 75.00%"
+    assert placed["48"] == "update of project “容量治理专项” (O3); reading of “健康分”: 630"
+    assert placed["54"] == "incident 2023-12-20 14:02: handling"
+    assert placed["64"] == "director's text: 收获与反思"
+    assert "   │   - 清结算重构" in output  # each line is shown under its place

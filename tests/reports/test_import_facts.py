@@ -21,7 +21,7 @@ from projects.weeks import Week
 from reports.models import DirectorNote
 from reports.rollup import build_rollup
 
-from .importing_helpers import LANGUAGE, seed
+from .importing_helpers import CONTINUES, LANGUAGE, seed
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 D = Decimal
@@ -342,3 +342,67 @@ def test_seed_rollups_agree_with_the_reports(db):
     week38 = build_rollup(Week.parse("2023-W38"))
     pos38 = next(p for o in week38["objectives"] for p in o["projects"] if p["name"] == "POS收单系统建设")
     assert pos38["percent"] == 61.25  # (100 + 85 + 20 + 40) / 4: the week-38 list
+
+
+CONTINUES_01 = Facts(
+    week="2024-W01",
+    metrics={
+        "入金有效成功率": "99.998",
+        "出金有效成功率": "99.985",
+        "一次支付成功率": "99.3",
+        "支付系统年度可用性": "100",
+        "不可用时间": "0",
+        "AB级事故": "0",
+        "CD级事故": "0",
+        "巡检进度": "79.55",
+        "健康分": "641",
+    },
+    readings_notes={"巡检进度": "70/88"},
+    projects={
+        "商户分账": ("O1", "in_progress", "on_track", D(70), date(2024, 1, 8), date(2024, 1, 15)),
+        "对公代发": ("O1", "in_progress", "on_track", D(0), None, date(2024, 1, 18)),
+        "清结算重构": ("O2", "in_progress", "on_track", D("93.33"), None, None),
+        "风控模型升级": ("O2", "in_progress", "on_track", D(50), None, date(2024, 1, 17)),
+        "容量治理专项": ("O3", "in_progress", "on_track", D(0), None, None),
+    },
+    milestones={
+        "清结算重构": [
+            ("对账引擎", "done", D(100), None),
+            ("差错处理", "in_progress", D(80), None),
+            ("资金调拨", "done", D(100), date(2024, 1, 12)),
+        ]
+    },
+    owners={"商户分账": "liuyang", "风控模型升级": "zhaolei"},
+    date_moves={"风控模型升级": [("launch", date(2024, 1, 10), date(2024, 1, 17))]},
+    text_sections=("highlights", "other_work", "reflections", "next_week"),
+)
+
+
+def test_a_2024_report_continues_the_2023_projects_and_metrics(db, client, director, tmp_path):
+    from tests import factories
+
+    factories.UserFactory(username="liuyang", first_name="洋", last_name="刘")
+    factories.UserFactory(username="zhaolei", first_name="磊", last_name="赵")
+    run(LANGUAGE, CONTINUES)
+    wrong = check(CONTINUES_01, CONTINUES) + check_page(client, director, CONTINUES_01)
+    assert wrong == [], f"{len(wrong)} of {CONTINUES_01.count()} facts wrong or missing"
+    # One project and one metric series across the two cycles, not copies.
+    for name in CONTINUES_01.projects:
+        (project,) = Project.objects.filter(name=name)
+        assert project.objective.cycle.name == "2024"
+        assert project.updates.filter(week_start=date(2023, 12, 18)).exists()  # week 52's update is kept
+    (health,) = KeyResult.objects.filter(title="健康分")
+    assert list(health.readings.values_list("value", flat=True)) == [D(641), D(630)]
+    # Week 52 still reads as it was: the 2023 cycle, its percents and its plans.
+    week52 = build_rollup(Week.parse("2023-W52"))
+    rows = {p["name"]: p for o in week52["objectives"] for p in o["projects"]}
+    assert week52["cycle"]["name"] == "2023"
+    assert (rows["风控模型升级"]["percent"], rows["清结算重构"]["percent"]) == (35.0, 73.33)
+    assert rows["商户分账"]["launch"]["date"] is None  # the 1/15 launch was planned in 2024-W01
+    # The export of week 1 is the report; importing it changes nothing.
+    out = tmp_path / "w01.md"
+    call_command("export_weekly_report", "--week", "2024-W01", "--output", str(out), stderr=StringIO())
+    from reports.markdown import normalise_source
+
+    assert out.read_text("utf-8") == normalise_source(CONTINUES.read_text("utf-8"))
+    assert "changed 0 rows" in run(out)
