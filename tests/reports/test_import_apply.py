@@ -238,3 +238,19 @@ def test_check_prints_where_every_line_went_and_writes_nothing(superuser):
     assert placed["54"] == "incident 2023-12-20 14:02: handling"
     assert placed["64"] == "director's text: 收获与反思"
     assert "   │   - 清结算重构" in output  # each line is shown under its place
+
+
+def test_the_newest_list_is_the_milestone_list(superuser):
+    run(WEEK_53)
+    later = WEEK_53.read_text("utf-8").replace("# 第53周", "# 第1周 2024/01/05").replace("    4. 加密机对接中\n", "")
+    later = later.replace("    3. 商户巡检，测试进度70%，预计下周上线", "    3. 商户巡检，上线完成")
+    result = report_apply(parse_report(later))
+    pos = Project.objects.get(name="POS收单系统建设")
+    assert dict(pos.milestones.values_list("title", "status")) == {
+        "核心支付链路": "done",
+        "终端申请": "done",
+        "商户巡检": "done",
+        "加密机对接中": "cancelled",  # no longer listed: not left open and overdue
+    }
+    assert pos.percent == Decimal(100)
+    assert any("加密机对接中" in warning and "no longer listed" in warning for warning in result.warnings)
