@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "projects",
     "reports",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -92,8 +93,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # limits count across gunicorn workers; per process otherwise.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
+# The sign-in block below adds LDAP when LDAP_URL is set; OpenID Connect answers only when configured;
+# local accounts (the demo, a break-glass superuser) always work.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "accounts.oidc.ProviderBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -102,7 +106,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:landing"  # each role's own page
+LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Login rate limit: five failures lock the username from that address for an hour.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -229,6 +235,99 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_TLS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# ---- Company sign-in (the accounts app): LDAP / Active Directory and OpenID Connect -----------------
+# Both are off unless configured, and both may be on at once. Directory groups (LDAP group DNs, or the
+# values of the OpenID Connect groups claim) map to the roles "Directors" and "Project owners";
+# several values are separated by ";" (DNs hold commas). See README, "Company sign-in".
+
+
+def _semicolon_list(name: str) -> list[str]:
+    return [item.strip() for item in env.str(name, default="").split(";") if item.strip()]
+
+
+LDAP_URL = env.str("LDAP_URL", default="")  # ldap://dc.example.com:389 or ldaps://dc.example.com:636
+if LDAP_URL:
+    # python-ldap builds against libldap2-dev and libsasl2-dev: pip install -r requirements-ldap.txt
+    import ldap
+    from django_auth_ldap.config import (
+        ActiveDirectoryGroupType,
+        GroupOfNamesType,
+        GroupOfUniqueNamesType,
+        LDAPSearch,
+        PosixGroupType,
+    )
+
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.directory.DirectoryBackend")
+    AUTH_LDAP_SERVER_URI = LDAP_URL
+    AUTH_LDAP_BIND_DN = env.str("LDAP_BIND_DN", default="")
+    AUTH_LDAP_BIND_PASSWORD = env.str("LDAP_BIND_PASSWORD", default="")
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env.str("LDAP_USER_SEARCH_BASE", default=""),
+        ldap.SCOPE_SUBTREE,
+        env.str("LDAP_USER_FILTER", default="(uid=%(user)s)"),  # AD: (sAMAccountName=%(user)s)
+    )
+    _LDAP_GROUP_TYPES = {
+        "groupOfNames": (GroupOfNamesType, "(objectClass=groupOfNames)"),
+        "groupOfUniqueNames": (GroupOfUniqueNamesType, "(objectClass=groupOfUniqueNames)"),
+        "posixGroup": (PosixGroupType, "(objectClass=posixGroup)"),
+        "activeDirectory": (ActiveDirectoryGroupType, "(objectClass=group)"),
+    }
+    _ldap_group_type = env.str("LDAP_GROUP_TYPE", default="groupOfNames")
+    if _ldap_group_type not in _LDAP_GROUP_TYPES:
+        raise ImproperlyConfigured(f"LDAP_GROUP_TYPE must be one of {', '.join(_LDAP_GROUP_TYPES)}.")
+    AUTH_LDAP_GROUP_TYPE = _LDAP_GROUP_TYPES[_ldap_group_type][0]()
+    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+        env.str("LDAP_GROUP_SEARCH_BASE", default=""),
+        ldap.SCOPE_SUBTREE,
+        env.str("LDAP_GROUP_FILTER", default=_LDAP_GROUP_TYPES[_ldap_group_type][1]),
+    )
+    AUTH_LDAP_USER_ATTR_MAP = {
+        "first_name": env.str("LDAP_ATTR_GIVEN_NAME", default="givenName"),
+        "last_name": env.str("LDAP_ATTR_FAMILY_NAME", default="sn"),
+        "email": env.str("LDAP_ATTR_EMAIL", default="mail"),
+    }
+    LDAP_ATTR_MOBILE = env.str("LDAP_ATTR_MOBILE", default="mobile")
+    # An LDAP filter that matches disabled accounts, e.g. AD: (userAccountControl:1.2.840.113556.1.4.803:=2),
+    # OpenLDAP with ppolicy: (pwdAccountLockedTime=*). Matching accounts cannot sign in and are deactivated.
+    LDAP_DISABLED_FILTER = env.str("LDAP_DISABLED_FILTER", default="")
+    AUTH_LDAP_ALWAYS_UPDATE_USER = True
+    AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_REFERRALS: 0,  # AD answers searches with referrals that python-ldap cannot follow anonymously
+        ldap.OPT_NETWORK_TIMEOUT: env.float("LDAP_TIMEOUT", default=5.0),
+        ldap.OPT_TIMEOUT: env.float("LDAP_TIMEOUT", default=5.0),
+    }
+    if env.str("LDAP_CA_FILE", default=""):  # verify ldaps:// and StartTLS against this CA
+        AUTH_LDAP_CONNECTION_OPTIONS |= {
+            ldap.OPT_X_TLS_CACERTFILE: env.str("LDAP_CA_FILE"),
+            ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
+            ldap.OPT_X_TLS_NEWCTX: 0,  # last: applies the TLS options above
+        }
+    LDAP_ROLE_GROUPS = {
+        "Directors": _semicolon_list("LDAP_DIRECTORS_GROUPS"),
+        "Project owners": _semicolon_list("LDAP_OWNERS_GROUPS"),
+    }
+
+# OpenID Connect (mozilla-django-oidc): endpoints come from the issuer's discovery document.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="")  # on the button: "Sign in with <name>"
+OIDC_RP_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("OIDC_SCOPES", default="openid profile email phone")
+OIDC_RP_SIGN_ALGO = env.str("OIDC_SIGN_ALGO", default="RS256")
+OIDC_USERNAME_CLAIM = env.str("OIDC_USERNAME_CLAIM", default="preferred_username")
+OIDC_GROUPS_CLAIM = env.str("OIDC_GROUPS_CLAIM", default="groups")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # for the provider's logout (id_token_hint)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=10.0)
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?failed=oidc"
+OIDC_ROLE_GROUPS = {
+    "Directors": _semicolon_list("OIDC_DIRECTORS_GROUPS"),
+    "Project owners": _semicolon_list("OIDC_OWNERS_GROUPS"),
+}
+# ---- end of company sign-in ----------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -308,7 +308,8 @@ class DemoLoader:
                 if project.objective.cycle_id != cycle.pk:
                     project_carry_over(project=project, objective=objectives[demo.objective], user=project.owner)
         for demo in data.KEY_RESULTS:
-            self.load_reading(self.key_results[demo.title], week, demo.values[-1], "")
+            value = data.NEXT_CYCLE_READINGS.get(demo.title, demo.values[-1])
+            self.load_reading(self.key_results[demo.title], week, value, "")
         for demo in carried:
             if demo.last_week >= data.LAST_WEEK:  # stale projects stay stale
                 self.load_week(self.projects[demo.name], demo, week)

@@ -63,19 +63,27 @@ def _last_versions(history: QuerySet, when: datetime) -> QuerySet:
 
 def changed_after(model, when: datetime, **history_filter) -> QuerySet:
     """Ids of the model's rows (matching the filter) with a history record after ``when``."""
-    return model.history.filter(history_date__gt=when, **history_filter).values("id").distinct()
+    return model.history.filter(history_date__gt=when, **history_filter).order_by().values("id").distinct()
 
 
-def rows_as_of(queryset: QuerySet, when: datetime | None, *, keep_late: bool = False, **history_filter) -> list:
+def rows_as_of(
+    queryset: QuerySet,
+    when: datetime | None,
+    *,
+    fields: tuple[str, ...] = (),
+    keep_late: bool = False,
+    **history_filter,
+) -> list:
     """The queryset's rows as they stood at ``when`` (``None``: as they are now).
 
     ``history_filter`` holds lookups valid on the model's history table too (fields that do not
     change, such as a week); it narrows the search for rows deleted since. With ``keep_late``, a row
     first recorded after ``when`` is kept as first recorded (for events that belong to a moment by
-    their own date, such as an incident entered after the report that covers it). Related objects
-    of rows taken from history are not loaded: callers resolve foreign keys by id.
+    their own date, such as an incident entered after the report that covers it). With ``fields``
+    the rows are light named tuples of those fields (``id`` first) instead of model instances.
+    Related objects of rows taken from history are not loaded: callers resolve foreign keys by id.
     """
-    rows = list(queryset)
+    rows = list(queryset.values_list(*fields, named=True) if fields else queryset)
     if when is None:
         return rows
     model = queryset.model
@@ -83,19 +91,27 @@ def rows_as_of(queryset: QuerySet, when: datetime | None, *, keep_late: bool = F
     changed = {row["id"] for row in changed_ids}
     if not changed:
         return rows
-    kept = [row for row in rows if row.pk not in changed]
+    kept = [row for row in rows if row.id not in changed]
     candidates = model.history.filter(id__in=changed_ids, **history_filter)
-    versions = list(_last_versions(candidates, when).order_by("id"))
-    found = {version.id for version in versions}
+    versions = list(_as_rows(_last_versions(candidates, when).order_by("id"), fields))
     if keep_late:
-        late = {row.pk for row in rows if row.pk in changed and row.pk not in found}
-        versions += _first_versions(model.history.filter(id__in=late))
-    return kept + [version.instance for version in versions if version.history_type != "-"]
+        found = {version.id for version in versions}
+        late = {row.id for row in rows if row.id in changed and row.id not in found}
+        versions += _as_rows(_first_versions(model.history.filter(id__in=late)), fields)
+    return kept + versions
 
 
-def _first_versions(history: QuerySet) -> list:
+def _as_rows(history: QuerySet, fields: tuple[str, ...]) -> list:
+    """History records (deletions dropped) as named tuples of ``fields``, or as model instances."""
+    history = history.exclude(history_type="-")
+    if fields:
+        return list(history.values_list(*fields, named=True))
+    return [version.instance for version in history]
+
+
+def _first_versions(history: QuerySet) -> QuerySet:
     earlier = history.model.objects.filter(id=OuterRef("id")).filter(
         Q(history_date__lt=OuterRef("history_date"))
         | Q(history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id"))
     )
-    return list(history.filter(~Exists(earlier)))
+    return history.filter(~Exists(earlier))

@@ -469,23 +469,10 @@ class Milestone(models.Model):
             self.completed_on = self.completed_on or timezone.localdate(history.now())
 
     def is_open_on(self, day: date) -> bool:
-        """Still to do at the end of ``day``: not cancelled, not completed by then.
-
-        ``MilestoneQuerySet.open`` is the same rule for today.
-        """
-        if self.status == self.Status.CANCELLED:
-            return False
-        if self.completed_on is not None:
-            return self.completed_on > day
-        return self.status != self.Status.DONE
+        return milestone_is_open_on(self, day)
 
     def is_overdue_on(self, day: date) -> bool:
-        """Open on ``day`` with a due date before it (``MilestoneQuerySet.overdue_on`` in SQL)."""
-        return bool(self.due_date and self.due_date < day and self.is_open_on(day))
-
-    def upcoming_key(self) -> tuple:
-        """The order of open milestones: earliest due first, undated last, then by number."""
-        return (self.due_date is None, self.due_date or date.max, self.order, self.pk or 0)
+        return milestone_is_overdue_on(self, day)
 
     def clean(self) -> None:
         self._complete_if_done()
@@ -496,13 +483,36 @@ class Milestone(models.Model):
             )
 
 
-def next_milestone(milestones, day: date) -> Milestone | None:
+# The milestone rules, for model instances and for the light rows the rollup reads (anything with
+# status, completed_on, due_date, order and id). One definition each; the querysets say the same in SQL.
+
+
+def milestone_is_open_on(milestone, day: date) -> bool:
+    """Still to do at the end of ``day``: not cancelled, not completed by then (``MilestoneQuerySet.open``)."""
+    if milestone.status == Milestone.Status.CANCELLED:
+        return False
+    if milestone.completed_on is not None:
+        return milestone.completed_on > day
+    return milestone.status != Milestone.Status.DONE
+
+
+def milestone_is_overdue_on(milestone, day: date) -> bool:
+    """Open on ``day`` with a due date before it (``MilestoneQuerySet.overdue_on``)."""
+    return bool(milestone.due_date and milestone.due_date < day and milestone_is_open_on(milestone, day))
+
+
+def milestone_upcoming_key(milestone) -> tuple:
+    """The order of open milestones: earliest due first, undated last, then by number (``in_upcoming_order``)."""
+    return (milestone.due_date is None, milestone.due_date or date.max, milestone.order, milestone.id or 0)
+
+
+def next_milestone(milestones, day: date):
     """The project's next milestone on ``day``: its first open one in upcoming order.
 
     ``selectors.next_milestones`` is the same rule in SQL (for today).
     """
-    open_ones = [m for m in milestones if m.is_open_on(day)]
-    return min(open_ones, key=Milestone.upcoming_key, default=None)
+    open_ones = [m for m in milestones if milestone_is_open_on(m, day)]
+    return min(open_ones, key=milestone_upcoming_key, default=None)
 
 
 class ProgressUpdate(models.Model):

@@ -1,11 +1,13 @@
 """A large synthetic department for benchmarks: many projects, milestones, weeks of updates.
 
-Rows are written with ``bulk_create`` in batches (no history rows, no per-row services): the point is
-volume, not audit trails. Deterministic for a given seed.
+Rows are written with ``bulk_create`` in batches (no per-row services): the point is volume. Their
+history is written in bulk too, dated week by week as if entered on each Friday afternoon, so past
+weeks' rollups are rebuilt from history as they are in real use. Deterministic for a given seed.
 """
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,6 +51,57 @@ def _batched(model, rows: list, say: Callable[[str], None], label: str) -> None:
     for start in range(0, len(rows), BATCH):
         model.objects.bulk_create(rows[start : start + BATCH])
         say(f"{label}: {min(start + BATCH, len(rows))}/{len(rows)}")
+
+
+def _at(day, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), timezone.get_current_timezone())
+
+
+def _dated(obj, when: datetime):
+    obj = copy.copy(obj)
+    obj._history_date = when
+    return obj
+
+
+def _history_batched(model, rows: list, say: Callable[[str], None], label: str, *, update: bool = False) -> None:
+    for start in range(0, len(rows), BATCH):
+        model.history.bulk_history_create(rows[start : start + BATCH], batch_size=BATCH, update=update)
+        say(f"history of {label}: {min(start + BATCH, len(rows))}/{len(rows)}")
+
+
+def _write_history(*, key_results, readings, projects, milestones, updates, incidents, mondays, say) -> None:
+    """Each row's history as if entered in the app: projects move with their weekly updates."""
+    first = _at(mondays[0], 9)
+    _history_batched(KeyResult, [_dated(kr, first) for kr in key_results], say, "key results")
+    _history_batched(
+        KeyResultReading, [_dated(r, _at(r.week_start + timedelta(days=4), 10)) for r in readings], say, "readings"
+    )
+    _history_batched(Project, [_dated(p, first) for p in projects], say, "projects")
+    by_project: dict[int, list] = {}
+    for update in updates:
+        by_project.setdefault(update.project_id, []).append(update)
+    states = []
+    for project in projects:
+        weekly = by_project.get(project.pk, [])
+        for update in weekly:
+            state = _dated(project, _at(update.week_start + timedelta(days=4), 16))
+            if update is not weekly[-1]:
+                state.percent, state.health = update.percent, update.health
+            states.append(state)
+    _history_batched(Project, states, say, "project changes", update=True)
+    _history_batched(
+        ProgressUpdate, [_dated(u, _at(u.week_start + timedelta(days=4), 16)) for u in updates], say, "updates"
+    )
+    planned = []
+    for milestone in milestones:
+        opened = _dated(milestone, first)
+        if milestone.completed_on:
+            opened.status, opened.percent, opened.completed_on = Milestone.Status.IN_PROGRESS, Decimal(50), None
+        planned.append(opened)
+    _history_batched(Milestone, planned, say, "milestones")
+    done = [_dated(m, max(_at(m.completed_on, 16), first)) for m in milestones if m.completed_on]
+    _history_batched(Milestone, done, say, "completed milestones", update=True)
+    _history_batched(Incident, [_dated(i, i.detected_at) for i in incidents], say, "incidents")
 
 
 @transaction.atomic
@@ -191,6 +244,16 @@ def generate(size: SyntheticSize, *, say: Callable[[str], None] = lambda _line: 
         for i, monday in enumerate(m for m in mondays for _ in range(2))
     ]
     _batched(Incident, incidents, say, "incidents")
+    _write_history(
+        key_results=key_results,
+        readings=readings,
+        projects=projects,
+        milestones=milestones,
+        updates=updates,
+        incidents=incidents,
+        mondays=mondays,
+        say=say,
+    )
     return {
         "projects": len(projects),
         "milestones": len(milestones),

@@ -64,7 +64,15 @@ from typing import Any
 
 from django.utils import timezone
 
-from projects.models import Health, KeyResult, Milestone, ProgressUpdate, Project, next_milestone
+from projects.models import (
+    Health,
+    KeyResult,
+    ProgressUpdate,
+    Project,
+    milestone_is_open_on,
+    milestone_is_overdue_on,
+    next_milestone,
+)
 from projects.names import person_name
 from projects.weeks import ISO, JAN1, Week
 
@@ -137,9 +145,9 @@ def _slip(current: date | None, baseline: date | None, times: int) -> dict[str, 
     }
 
 
-def _milestone_row(milestone: Milestone, project: dict[str, Any]) -> dict[str, Any]:
+def _milestone_row(milestone, project: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": milestone.pk,
+        "id": milestone.id,
         "title": milestone.title,
         "project_id": project["id"],
         "project_name": project["name"],
@@ -197,14 +205,14 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
         "next_milestone": {"title": upcoming.title, "due_date": iso(upcoming.due_date)} if upcoming else None,
         "milestones": [
             {
-                "id": m.pk,
+                "id": m.id,
                 "title": m.title,
                 "order": m.order,
                 "status": m.status,
                 "percent": pct(m.percent),
                 "due_date": iso(m.due_date),
                 "completed_on": iso(m.completed_on),
-                "is_overdue": m.is_overdue_on(span.day),
+                "is_overdue": milestone_is_overdue_on(m, span.day),
             }
             for m in milestones
         ],
@@ -239,10 +247,10 @@ def _milestone_lists(rows: list[dict], state: WeekState, span: Span) -> dict[str
             item = _milestone_row(m, row)
             if m.completed_on and span.contains(m.completed_on) and m.completed_on <= span.day:
                 completed.append(item)
-            elif m.is_open_on(span.day) and m.due_date:
+            elif milestone_is_open_on(m, span.day) and m.due_date:
                 if next_week.contains(m.due_date):
                     due_next.append(item)
-                elif m.is_overdue_on(span.day):
+                elif milestone_is_overdue_on(m, span.day):
                     overdue.append(item)
     return {
         "completed": sorted(completed, key=lambda i: i["completed_on"] or ""),

@@ -49,6 +49,8 @@ def read_week(week: Week, *, source: Source = Source.AUTO, filters: RollupFilter
 
 def frozen_data(snapshot: RollupSnapshot) -> dict[str, Any]:
     data = dict(snapshot.data)
+    # Whether the week is this week depends on when it is read, not when it was frozen.
+    data["week"] = {**data["week"], "is_current": Week.of(snapshot.week_start).is_current}
     cutoff = parse_datetime(data["cutoff"]) if data.get("cutoff") else None
     data["frozen"] = True
     data["frozen_at"] = snapshot.compiled_at.isoformat()

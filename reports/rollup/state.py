@@ -37,6 +37,7 @@ from ..models import DirectorNote
 from .cutoff import report_cutoff
 
 TREND_WEEKS = 12
+MILESTONE_FIELDS = ("id", "project_id", "title", "order", "status", "percent", "due_date", "completed_on")
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ class WeekState:
     teams: dict[int, Team]
     trends: dict[int, dict[date, tuple[Decimal, str]]]
     updates: dict[tuple[int, date], ProgressUpdate]
-    milestones: dict[int, list[Milestone]]
+    milestones: dict[int, list]  # light rows of MILESTONE_FIELDS
     date_changes: dict[int, dict[str, int]]
     incidents: list[Incident]  # of the report periods of the year up to this one
     note: DirectorNote | None
@@ -127,22 +128,28 @@ def load(span: Span, *, live: bool) -> WeekState:
     readings: dict[int, dict[date, Decimal]] = defaultdict(dict)
     for row in rows_as_of(KeyResultReading.objects.filter(**window), when, **window):
         readings[row.key_result_id][row.week_start] = row.value
+    # The trend window as light rows; whole updates (their texts) for this week and last week only.
     trends: dict[int, dict[date, tuple[Decimal, str]]] = defaultdict(dict)
-    updates: dict[tuple[int, date], ProgressUpdate] = {}
     wanted = set(project_ids)
-    for update in rows_as_of(ProgressUpdate.objects.filter(project__in=project_ids, **window), when, **window):
-        if update.project_id not in wanted:
-            continue
-        trends[update.project_id][update.week_start] = (update.percent, update.health)
-        if update.week_start in (span.previous_monday, span.monday):
-            updates[(update.project_id, update.week_start)] = update
+    trend_fields = ("id", "project_id", "week_start", "percent", "health")
+    updates_in_window = ProgressUpdate.objects.filter(project__in=project_ids, **window)
+    for row in rows_as_of(updates_in_window, when, fields=trend_fields, **window):
+        if row.project_id in wanted:
+            trends[row.project_id][row.week_start] = (row.percent, row.health)
+    two_weeks = {"week_start__in": (span.previous_monday, span.monday)}
+    updates: dict[tuple[int, date], ProgressUpdate] = {
+        (update.project_id, update.week_start): update
+        for update in rows_as_of(ProgressUpdate.objects.filter(project__in=project_ids, **two_weeks), when, **two_weeks)
+        if update.project_id in wanted
+    }
 
-    milestones: dict[int, list[Milestone]] = defaultdict(list)
-    for milestone in rows_as_of(Milestone.objects.filter(project__in=project_ids), when):
+    milestones: dict[int, list] = defaultdict(list)
+    milestone_rows = rows_as_of(Milestone.objects.filter(project__in=project_ids), when, fields=MILESTONE_FIELDS)
+    for milestone in milestone_rows:
         if milestone.project_id in wanted:
             milestones[milestone.project_id].append(milestone)
     for rows in milestones.values():
-        rows.sort(key=lambda m: (m.order, m.pk))
+        rows.sort(key=lambda m: (m.order, m.id))
 
     incidents = _incidents(span, when)
     notes = rows_as_of(DirectorNote.objects.filter(week_start=span.monday), when, week_start=span.monday)

@@ -64,7 +64,7 @@ def test_director_reads_week_53_on_desktop_and_phone(live_server, browser):
     desktop = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     page = desktop.new_page()
     page.goto(url)
-    assert "/admin/login/" in page.url  # anonymous readers are sent to log in first
+    assert "/accounts/login/" in page.url  # anonymous readers are sent to the sign-in page first
     page.fill("#id_username", "director")
     page.fill("#id_password", "director-demo-2023")
     page.click("input[type=submit]")

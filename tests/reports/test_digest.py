@@ -99,11 +99,17 @@ def test_send_digest_freezes_first_and_sends_each_once(smtp, demo_week, director
     assert "Froze 2023-W53" in out and "Using the snapshot of 2023-W53" in out
 
 
-def test_send_digest_to_one_address(smtp, demo_week, director):
-    call_command("send_digest", "--week", DEMO_WEEK, "--to", "boss@example.com")
+def test_send_digest_to_one_address_is_a_test_that_freezes_nothing(smtp, demo_week, director):
+    call_command("send_digest", "--week", DEMO_WEEK, "--to", "director@example.com")
 
-    assert [m.envelope_to for m in smtp.messages] == [["boss@example.com"]]
-    assert "Unsubscribe" not in parts(smtp.messages[0])[0]  # no account behind the address
+    assert [m.envelope_to for m in smtp.messages] == [["director@example.com"]]
+    assert "POS acquiring" in parts(smtp.messages[0])[0]
+    assert "Unsubscribe" not in parts(smtp.messages[0])[0]
+    assert not RollupSnapshot.objects.exists()
+    # The real digest still reaches the same address on Friday: a test is not the week's delivery.
+    call_command("send_digest", "--week", DEMO_WEEK)
+    assert RollupSnapshot.objects.exists()
+    assert [m.envelope_to for m in smtp.messages] == [["director@example.com"]] * 2
 
 
 def test_send_digest_dry_run_freezes_and_records_nothing(smtp, demo_week, director, capsys):

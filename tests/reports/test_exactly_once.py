@@ -86,6 +86,15 @@ def test_smtp_error_puts_the_row_back_until_the_last_try(smtp, demo_week, direct
 
 
 @pytest.mark.django_db
+def test_changing_the_week_numbering_keeps_pending_deliveries_and_the_guard(demo_week, director, settings):
+    first = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK, "jan1"))).waiting
+    settings.WEEK_NUMBERING = "iso"  # the same week is now called 2023-W52
+    again = notifications.plan(notifications.digest_mailing(Week.parse("2023-W52"))).waiting
+    assert [d.pk for d in again] == [d.pk for d in first]
+    assert Delivery.objects.get().week.code == "2023-W52"
+
+
+@pytest.mark.django_db
 def test_planning_twice_keeps_one_row_per_address(demo_week, director):
     week = Week.parse(DEMO_WEEK)
     first = notifications.plan(notifications.digest_mailing(week)).waiting

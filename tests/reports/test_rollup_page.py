@@ -38,7 +38,7 @@ def director_client(client, director):
 def test_anonymous_is_sent_to_log_in(client):
     response = client.get(URL)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
     assert "next=/rollup/2023-W53/" in response["Location"]
 
 

@@ -13,7 +13,10 @@ class Command(MailingCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--week", help="Week such as 2023-W53 (default: this week).")
-        parser.add_argument("--to", help="Send only to this address (recorded like any other delivery).")
+        parser.add_argument(
+            "--to",
+            help="Send a test digest only to this address: the week as the page shows it; nothing is frozen.",
+        )
         self.add_dry_run(parser)
 
     def handle(self, *args, week=None, to=None, dry_run=False, **options):
@@ -24,7 +27,10 @@ class Command(MailingCommand):
             except ValidationError as exc:
                 raise CommandError(f"“{to}” is not an email address.") from exc
         snapshot = snapshot_of(the_week)
-        if dry_run:
+        if to:
+            state = "frozen" if snapshot else "live, not frozen"
+            self.stdout.write(f"Test digest of {the_week.code} ({state}) to {to}.")
+        elif dry_run:
             if snapshot is None:
                 self.stdout.write(f"{the_week.code} is not frozen; it would be frozen first.")
         else:
