@@ -254,3 +254,16 @@ def test_the_newest_list_is_the_milestone_list(superuser):
     }
     assert pos.percent == Decimal(100)
     assert any("加密机对接中" in warning and "no longer listed" in warning for warning in result.warnings)
+
+
+def test_a_line_without_a_percent_keeps_the_previous_one(superuser):
+    run(WEEK_53)  # 风险数据指标: 总体进度45%
+    later = WEEK_53.read_text("utf-8").replace("# 第53周", "# 第1周 2024/01/05")
+    later = later.replace("- 风险数据指标，核查单开发60%，总体进度45%", "- 风险数据指标，等待数据源排期")
+    later = later.replace("- 资金安全，提醒功能上线完毕", "- 资金安全，提醒功能联调中")
+    report_apply(parse_report(later))
+    risk = Project.objects.get(name="风险数据指标")
+    assert [u.percent for u in risk.updates.order_by("week_start")] == [Decimal(45), Decimal(45)]  # not 0
+    done = Project.objects.get(name="资金安全")
+    # Done at 100 % last week; "联调中" (60) does not take it back.
+    assert [u.percent for u in done.updates.order_by("week_start")] == [Decimal(100), Decimal(100)]
