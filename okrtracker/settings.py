@@ -158,7 +158,8 @@ if not 1 <= REPORT_CUTOFF_WEEKDAY <= 7 or len(REPORT_CUTOFF_TIME) != 2:
 MAIL_MAX_RETRIES = env.int("MAIL_MAX_RETRIES", default=5)
 MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)  # doubles per try
 MAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("MAIL_RETRY_BACKOFF_MAX_SECONDS", default=1800)
-MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)  # > EMAIL_TIMEOUT
+MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)  # > a batch's sending time
+MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=50)  # deliveries claimed and sent over one connection
 
 # Celery: Redis when REDIS_URL (or CELERY_BROKER_URL) is set, else a broker on the filesystem.
 REDIS_URL = env.str("REDIS_URL", default="")

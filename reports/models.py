@@ -87,6 +87,7 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(
         _("claimed at"), null=True, blank=True, help_text=_("When a worker last took this email to send it.")
     )
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
