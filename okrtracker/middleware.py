@@ -1,4 +1,5 @@
-"""Answers for two failures that are not bugs: a busy database, and a request body too large.
+"""Answers for two failures that are not bugs (a busy database, a request body too large), and the
+sign-in provider in the Content-Security-Policy.
 
 - SQLite allows one writer; when a write waited ``SQLITE_TIMEOUT`` seconds for the lock and still
   did not get it, the client gets 503 with Retry-After (JSON under /api/), never a 500.
@@ -16,6 +17,20 @@ from django.utils.translation import gettext as _
 
 def _is_api(request) -> bool:
     return request.path.startswith("/api/")
+
+
+class ProviderFormActionMiddleware:
+    """Content-Security-Policy: sign-in and logout forms may end at the OpenID Connect provider."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if settings.OIDC_ISSUER:
+            origin = "/".join(settings.OIDC_ISSUER.split("/")[:3])
+            response._csp_update = {**(getattr(response, "_csp_update", None) or {}), "form-action": [origin]}
+        return response
 
 
 class DatabaseBusyMiddleware:

@@ -330,6 +330,7 @@ class DemoLoader:
         return existing
 
     def apply_slips(self, project: Project, demo: data.DemoProject, week: int) -> None:
+        moved = False
         for slip_week, kind, new_date in demo.slips:
             if slip_week != week:
                 continue
@@ -337,8 +338,10 @@ class DemoLoader:
                 self.count("date change", False)
                 continue
             setattr(project, KIND_FIELDS[kind], new_date)
-            project_save(project=project, user=project.owner)  # recorded that week (recorded_at)
             self.count("date change", True)
+            moved = True
+        if moved:  # a week's QA and launch moves together: launch never before QA in between
+            project_save(project=project, user=project.owner)  # recorded that week (recorded_at)
 
     def apply_week(
         self,

@@ -187,7 +187,14 @@ class KeyResult(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=20, blank=True, help_text=_("e.g. %, minutes, incidents"))
     start_value = models.DecimalField(_("start value"), max_digits=14, decimal_places=4, default=0)
-    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=4)
+    target_value = models.DecimalField(
+        _("target value"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Empty until someone sets it: a key result without a target is never flagged as missing it."),
+    )
     current_value = models.DecimalField(
         _("current value"),
         max_digits=14,
@@ -220,7 +227,7 @@ class KeyResult(models.Model):
     def is_on_target(self, value: Decimal | None = None) -> bool | None:
         """Whether ``value`` (default: the current value) meets the target; None when unknown."""
         value = self.current_value if value is None else value
-        if value is None:
+        if value is None or self.target_value is None:
             return None
         if self.direction in (self.Direction.INCREASE, self.Direction.AT_LEAST):
             return value >= self.target_value
@@ -229,7 +236,7 @@ class KeyResult(models.Model):
     def progress(self, value: Decimal | None = None) -> Decimal:
         """Percent of the way from start to target (0-100); a met target is 100."""
         value = self.current_value if value is None else value
-        if value is None:
+        if value is None or self.target_value is None:
             return Decimal(0)
         if self.is_on_target(value):
             return HUNDRED
@@ -309,7 +316,13 @@ class Project(models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[validate_one_line])
     description = text_field(_("description"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="projects"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        help_text=_("Empty when nobody is named yet (e.g. an imported report did not say)."),
     )
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="projects"
@@ -331,6 +344,17 @@ class Project(models.Model):
     # Optimistic concurrency: every save through the services adds one; a form or API client that
     # read an older version gets a conflict instead of silently reverting someone else's change.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Kept by services.project_refresh_progress, so lists read the latest update with a join
+    # instead of searching every project's history of updates.
+    latest_update = models.ForeignKey(
+        "ProgressUpdate",
+        verbose_name=_("latest update"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     history = HistoricalRecords()
 
     objects = querysets.ProjectQuerySet.as_manager()
@@ -553,7 +577,9 @@ class ProgressUpdate(models.Model):
 
     project = models.ForeignKey(Project, verbose_name=_("project"), on_delete=models.CASCADE, related_name="updates")
     week_start = models.DateField(_("week (Monday)"))
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, blank=True, on_delete=models.SET_NULL
+    )
     percent = percent_field(_("progress %"))
     health = models.CharField(_("health"), max_length=10, choices=Health, default=Health.ON_TRACK)
     summary = text_field(_("this week"), help_text=_("What happened this week."))
@@ -612,8 +638,10 @@ class Incident(models.Model):
         max_digits=3,
         decimal_places=2,
         default=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
-        help_text=_("The department's share of the responsibility, 0 to 1 (0.5 is common)."),
+        help_text=_("The department's share of the responsibility, 0 to 1 (0.5 is common); empty when not assigned."),
     )
     description = text_field(_("what happened"), blank=True)
     impact = text_field(_("impact"), blank=True)

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 
 def _can_read(user) -> bool:
@@ -70,7 +70,7 @@ class ProjectQuerySet(OwnedQuerySet):
         return self.filter(status__in=self.model.ACTIVE_STATUSES)
 
     def with_last_update(self):
-        return self.annotate(last_update_week=Max("updates__week_start"))
+        return self.annotate(last_update_week=F("latest_update__week_start"))
 
     def without_update_for(self, week_start: date):
         from .models import ProgressUpdate

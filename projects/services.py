@@ -127,7 +127,7 @@ def carry_over_target(*, objective: Objective, cycle: Cycle) -> Objective:
 @transaction.atomic
 def project_refresh_progress(*, project: Project) -> Project:
     """Make the project's percent and health follow its milestones and latest update."""
-    before = (project.percent, project.health)
+    before = (project.percent, project.health, project.latest_update_id)
     derived = milestone_percent(project=project)
     latest = ProgressUpdate.objects.filter(project=project).order_by("-week_start").first()
     if derived is not None:
@@ -136,10 +136,19 @@ def project_refresh_progress(*, project: Project) -> Project:
         project.percent = latest.percent
     if latest is not None:
         project.health = latest.health
-    if (project.percent, project.health) != before:
+    project.latest_update = latest
+    if (project.percent, project.health, project.latest_update_id) != before:
         project.version = (Project.objects.filter(pk=project.pk).values_list("version", flat=True).first() or 0) + 1
-        project.save(update_fields=["percent", "health", "version"])  # save(), not update(): history records it
+        # save(), not update(): history records it
+        project.save(update_fields=["percent", "health", "latest_update", "version"])
     return project
+
+
+@transaction.atomic
+def progress_update_delete(*, update: ProgressUpdate) -> None:
+    project = update.project
+    update.delete()
+    project_refresh_progress(project=project)
 
 
 @transaction.atomic

@@ -40,11 +40,11 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Re-send the selected failed deliveries"), permissions=["change"])
     def resend(self, request, queryset) -> None:
-        from .tasks import send_delivery
+        from .tasks import send_deliveries
 
         ids = deliveries_resend(delivery_ids=queryset.values_list("pk", flat=True))
-        for delivery_id in ids:
-            send_delivery.delay_on_commit(delivery_id)
+        if ids:
+            send_deliveries.delay_on_commit(ids)
         skipped = queryset.count() - len(ids)
         self.message_user(
             request,

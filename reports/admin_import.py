@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .importing.apply import NoOwnerError, report_apply
+from .importing.apply import report_apply
 from .importing.parser import ReportFormatError, parse_report
 from .importing.reading import MAX_BYTES, decode_report
 
@@ -32,6 +32,8 @@ class ReportImportForm(forms.Form):
     owner = forms.ModelChoiceField(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         label=gettext_lazy("Owner of the projects the report creates"),
+        required=False,
+        help_text=gettext_lazy("For lines that name nobody; leave empty to leave such projects without an owner."),
     )
 
     def clean(self):
@@ -57,28 +59,22 @@ def import_weekly_report_view(request: HttpRequest) -> HttpResponse:
         form = ReportImportForm(request.POST, request.FILES)
         if form.is_valid():
             apply_now = "apply" in request.POST and not form.cleaned_data.get("file")
-            try:
-                result = report_apply(
-                    form.cleaned_data["report"],
-                    owner=form.cleaned_data["owner"],
-                    user=request.user,
-                    dry_run=not apply_now,
+            result = report_apply(
+                form.cleaned_data["report"],
+                owner=form.cleaned_data["owner"],
+                user=request.user,
+                dry_run=not apply_now,
+            )
+            applied = apply_now
+            if applied:
+                messages.success(
+                    request,
+                    _("Week %(week)s imported: %(count)s changes.")
+                    % {"week": result.week_code, "count": len(result.changes)},
                 )
-            except NoOwnerError as exc:
-                form.add_error("owner", str(exc))
-            else:
-                applied = apply_now
-                if applied:
-                    messages.success(
-                        request,
-                        _("Week %(week)s imported: %(count)s changes.")
-                        % {"week": result.week_code, "count": len(result.changes)},
-                    )
-                form = ReportImportForm(
-                    initial={"text": form.cleaned_data["text"], "owner": form.cleaned_data["owner"]}
-                )
+            form = ReportImportForm(initial={"text": form.cleaned_data["text"], "owner": form.cleaned_data["owner"]})
     else:
-        form = ReportImportForm(initial={"owner": request.user})
+        form = ReportImportForm()
     context = {
         **admin.site.each_context(request),
         "title": _("Import a weekly report"),

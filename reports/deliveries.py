@@ -4,10 +4,13 @@ The steps, each safe to repeat and to run twice at once:
 
 1. ``deliveries_plan`` inserts the rows, skipping those that exist (the unique constraint decides),
    and returns the ones still waiting.
-2. ``delivery_send`` claims a row with ONE conditional UPDATE (pending → sending, or a sending row
-   whose claim is older than the lease, i.e. its worker died); only the caller whose UPDATE changed
-   the row sends. Then the row is marked sent, skipped (nothing left to say) or, on an SMTP or
-   connection error, put back to pending with the error — or failed, on the last try.
+2. ``deliveries_send`` claims a batch of rows with ONE conditional UPDATE (pending → sending, or a
+   sending row whose claim is older than the lease, i.e. its worker died) stamped with a token of
+   its own; only the rows carrying the caller's token are sent, over one SMTP connection. Each row
+   is marked sent (or skipped: nothing left to say) as soon as its message is accepted, so a dead
+   worker leaves at most the message in flight unmarked. On an SMTP or connection error the row
+   goes back to pending with the error — or to failed, on the last try — and the rest of the batch
+   is released for the retry.
 3. ``deliveries_resend`` puts failed rows back to pending, for the admin's "re-send" action.
 
 A worker killed between SMTP's "250 OK" and the UPDATE to sent leaves a sending row that is sent
@@ -18,8 +21,9 @@ from __future__ import annotations
 
 import enum
 import smtplib
+import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -71,62 +75,104 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.MAIL_CLAIM_LEASE_SECONDS)
 
 
-def delivery_claim(*, delivery_id: int) -> tuple[Delivery | None, Outcome | None]:
-    """Take the row for sending; (row, None) when this caller won, else (None, why not)."""
-    now = timezone.now()
+def deliveries_claim(*, delivery_ids: Iterable[int]) -> tuple[list[Delivery], dict[int, Outcome]]:
+    """Take the claimable rows among ``delivery_ids`` for sending, in one UPDATE.
+
+    Returns the rows this caller won (with their recipients) and, for the others, why not.
+    """
+    ids = list(delivery_ids)
+    now, token = timezone.now(), uuid.uuid4()
     claimable = Q(status=Delivery.Status.PENDING) | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - _lease())
-    won = (
-        Delivery.objects.filter(claimable, pk=delivery_id).update(
-            status=Delivery.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-        == 1
+    Delivery.objects.filter(claimable, pk__in=ids).update(
+        status=Delivery.Status.SENDING, claimed_at=now, claim_token=token
     )
-    if won:
-        return Delivery.objects.select_related("recipient", "recipient__notification_preference").get(
-            pk=delivery_id
-        ), None
-    status = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True).first()
-    return None, Outcome.BUSY if status == Delivery.Status.SENDING else Outcome.DONE
+    won = list(
+        Delivery.objects.filter(pk__in=ids, claim_token=token, status=Delivery.Status.SENDING)
+        .select_related("recipient", "recipient__notification_preference")
+        .order_by("pk")
+    )
+    taken = {row.pk for row in won}
+    others = dict(Delivery.objects.filter(pk__in=[i for i in ids if i not in taken]).values_list("pk", "status"))
+    return won, {
+        pk: Outcome.BUSY if status == Delivery.Status.SENDING else Outcome.DONE for pk, status in others.items()
+    }
 
 
 def _mark(delivery: Delivery, **fields) -> None:
     # Only while our claim stands: a row whose lease was taken over belongs to the new claimant.
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at).update(
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, claim_token=delivery.claim_token).update(
         **fields
     )
 
 
-MessageBuilder = Callable[[Delivery], EmailMessage | None]
+def _release(deliveries: list[Delivery]) -> None:
+    """Give claimed rows that were not tried back to pending, for the retry."""
+    for delivery in deliveries:
+        _mark(delivery, status=Delivery.Status.PENDING, claimed_at=None, claim_token=None)
 
 
-def delivery_send(*, delivery_id: int, build: MessageBuilder, final: bool = True, connection=None) -> Outcome:
-    """Claim, build and send one delivery, then record what happened.
+MessageBuilder = Callable[[list[Delivery]], dict[int, EmailMessage | None]]
 
-    ``build`` returns the message, or None when there is nothing left to send. On an SMTP or
-    connection error the row goes back to pending (``final`` False) or to failed (``final`` True),
-    with the error, and the error is raised again so the caller can retry or report it.
+
+@dataclass
+class BatchResult:
+    """What became of a batch: each tried row's outcome, and the error that stopped it, if any."""
+
+    outcomes: dict[int, Outcome]
+    error: BaseException | None = None
+    untried: list[int] = field(default_factory=list)  # claimed, released after the error: send them later
+
+
+def deliveries_send(
+    *, delivery_ids: Iterable[int], build: MessageBuilder, final: bool = True, connection=None
+) -> BatchResult:
+    """Claim, build and send a batch of deliveries over one connection.
+
+    ``build`` returns, for each claimed row, its message or None when there is nothing left to
+    send. On an SMTP or connection error that row goes back to pending (``final`` False) or to
+    failed (``final`` True) with the error, the batch's untried rows are released, and the result
+    carries the error for the caller to retry or report.
     """
-    delivery, outcome = delivery_claim(delivery_id=delivery_id)
-    if delivery is None:
-        return outcome
+    claimed, outcomes = deliveries_claim(delivery_ids=delivery_ids)
+    result = BatchResult(outcomes=outcomes)
+    if not claimed:
+        return result
     try:
-        message = build(delivery)
-        if message is None:
-            _mark(delivery, status=Delivery.Status.SKIPPED, claimed_at=None)
-            return Outcome.SKIPPED
-        if connection is not None:
-            message.connection = connection
-        message.send()
-    except TRANSIENT_ERRORS as exc:
-        status = Delivery.Status.FAILED if final else Delivery.Status.PENDING
-        _mark(delivery, status=status, last_error=f"{type(exc).__name__}: {exc}"[:2000], claimed_at=None)
-        raise
+        messages = build(claimed)
     except Exception as exc:
         # Our own bug (template, data): retrying will not help, so fail now and let it surface.
-        _mark(delivery, status=Delivery.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        for delivery in claimed:
+            _mark(delivery, status=Delivery.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    _mark(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="", claimed_at=None)
-    return Outcome.SENT
+    for position, delivery in enumerate(claimed):
+        message = messages.get(delivery.pk)
+        if message is None:
+            _mark(delivery, status=Delivery.Status.SKIPPED, claimed_at=None, claim_token=None)
+            outcomes[delivery.pk] = Outcome.SKIPPED
+            continue
+        if connection is not None:
+            message.connection = connection
+        try:
+            message.send()
+        except TRANSIENT_ERRORS as exc:
+            status = Delivery.Status.FAILED if final else Delivery.Status.PENDING
+            error = f"{type(exc).__name__}: {exc}"[:2000]
+            _mark(delivery, status=status, last_error=error, claimed_at=None, attempts=F("attempts") + 1)
+            outcomes[delivery.pk] = Outcome.FAILED if final else Outcome.WILL_RETRY
+            rest = claimed[position + 1 :]
+            _release(rest)
+            result.error, result.untried = exc, [d.pk for d in rest]
+            return result
+        _mark(
+            delivery,
+            status=Delivery.Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            claimed_at=None,
+            attempts=F("attempts") + 1,
+        )
+        outcomes[delivery.pk] = Outcome.SENT
+    return result
 
 
 def deliveries_resend(*, delivery_ids: Iterable[int]) -> list[int]:

@@ -127,8 +127,8 @@ def _section(title: str, body: list[str] | str, level: int = 2) -> list[str]:
     return [f"{'#' * level} {title}", "", *([text.rstrip(), ""] if text.strip() else [])]
 
 
-def week_markdown(rollup: dict[str, Any]) -> str:
-    """The weekly report of ``rollup`` (a ``build_rollup`` dict) as Markdown text."""
+def week_markdown_from_data(rollup: dict[str, Any]) -> str:
+    """The weekly report of ``rollup`` (a ``build_rollup`` dict) as Markdown text, in the export's own form."""
     week = rollup["week"]
     friday = date.fromisoformat(week["friday"])
     compiled = datetime.fromisoformat(rollup["compiled_at"]) if rollup.get("compiled_at") else None
@@ -166,3 +166,192 @@ def week_markdown(rollup: dict[str, Any]) -> str:
         )
     out += _section("下周工作及目标", next_week, level=1)
     return "\n".join(out).rstrip() + "\n"
+
+
+# The export of an imported week: the report's own lines, in its order, while the data still matches.
+
+# What the export of an unchanged imported week does not keep of the source, and nothing else:
+NORMALISATIONS = (
+    "a byte-order mark at the start is dropped",
+    "Windows (CRLF) and old Mac (CR) line ends become LF",
+    "spaces and tabs at the end of a line are dropped (so a line of spaces is an empty line)",
+    "the text ends with exactly one line end",
+)
+
+
+def normalise_source(text: str) -> str:
+    """``text`` with ``NORMALISATIONS`` applied: what the export of an unchanged import equals."""
+    text = text.removeprefix("\ufeff")
+    lines = [line.rstrip() for line in text.splitlines()]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+INCIDENT_KEYS = ("detected_at", "resolved_at", "grade", "title", "description", "impact", "handling", "follow_up")
+TEXT_KEYS = {"highlights": None, "other_work": "other_work", "reflections": "reflections", "next_week": "next_week"}
+
+
+class RollupIndex:
+    """The rollup's projects, key results and incidents by id, and what the layout compares."""
+
+    def __init__(self, rollup: dict[str, Any]) -> None:
+        self.rollup = rollup
+        self.projects = {p["id"]: p for o in rollup.get("objectives", []) for p in o.get("projects", [])}
+        self.key_results = {k["id"]: k for o in rollup.get("objectives", []) for k in o.get("key_results", [])}
+        self.key_results.update({m["id"]: m for m in rollup.get("metrics", [])})
+        self.incidents = {i["id"]: i for i in rollup.get("incidents", [])}
+
+    def project_print(self, ref: int | None) -> dict[str, Any] | None:
+        row = self.projects.get(ref)
+        if row is None:
+            return None
+        return {"name": row["name"], "summary": (row.get("update") or {}).get("summary")}
+
+    def incident_print(self, ref: int | None) -> dict[str, Any] | None:
+        row = self.incidents.get(ref)
+        return None if row is None else {key: row.get(key) for key in (*INCIDENT_KEYS, "share")}
+
+    def metric_value(self, ref: int | None) -> str | None:
+        row = self.key_results.get(ref)
+        return None if row is None else row.get("value")
+
+    def text(self, section: str) -> str:
+        if section == "highlights":
+            return (self.rollup.get("key_work") or {}).get("highlights", "")
+        return self.rollup.get(section, "") or ""
+
+
+def written_like(value: str, written: str) -> str:
+    """``value`` with the decimals ``written`` had: ("99.27", "99.270") -> "99.270"."""
+    decimals = len(written.split(".", 1)[1]) if "." in written else 0
+    number = Decimal(value)
+    if decimals and number == number.quantize(Decimal(1).scaleb(-decimals)):
+        return f"{number:.{decimals}f}"
+    return phrases.format_number(number)
+
+
+def _substitute(line: str, slots: list[dict[str, Any]], values: list[str | None]) -> str:
+    """The metric line with each written number replaced by the week's value, in order."""
+    out, rest = "", line
+    for slot, value in zip(slots, values, strict=False):
+        at = rest.find(slot["written"])
+        if at < 0 or value is None:
+            continue
+        out += rest[:at] + written_like(value, slot["written"])
+        rest = rest[at + len(slot["written"]) :]
+    return out + rest
+
+
+def _trailing_blanks(lines: list[str]) -> list[str]:
+    count = 0
+    for line in reversed(lines):
+        if line.strip():
+            break
+        count += 1
+    return [""] * count
+
+
+class _LayoutRenderer:
+    def __init__(self, rollup: dict[str, Any], blocks: list[dict[str, Any]]) -> None:
+        self.rollup = rollup
+        self.blocks = blocks
+        self.index = RollupIndex(rollup)
+        self.friday = date.fromisoformat(rollup["week"]["friday"])
+        self.used_projects: set[int] = set()
+        self.used_incidents: set[int] = set()
+        self.used_key_results: set[int] = set()
+        self.texts_done: set[str] = set()
+
+    def block(self, block: dict[str, Any]) -> list[str]:
+        kind, lines = block["kind"], block["lines"]
+        if kind in ("raw", "created"):
+            return list(lines)
+        if kind == "text":
+            section = block["ref"]
+            current = self.index.text(section)
+            if current == block.get("print"):
+                return list(lines)
+            if section in self.texts_done:
+                return []
+            self.texts_done.add(section)
+            return [*current.rstrip().splitlines(), *_trailing_blanks(lines)] if current.strip() else []
+        if kind in ("metrics", "reading"):
+            values = [self.index.metric_value(slot["ref"]) for slot in block["slots"]]
+            self.used_key_results.update(slot["ref"] for slot in block["slots"])
+            self.used_incidents.update(block.get("incidents", []))  # written inside the line
+            if values == block.get("print"):
+                return list(lines)
+            return [_substitute(lines[0], block["slots"], values), *lines[1:]]
+        if kind == "project":
+            ref = block.get("ref")
+            self.used_projects.add(ref)
+            now = self.index.project_print(ref)
+            if now is None:
+                return []
+            if now == block.get("print"):
+                return list(lines)
+            indent = lines[0][: len(lines[0]) - len(lines[0].lstrip())]
+            rendered = project_line(self.index.projects[ref], self.friday)
+            return [indent + line for line in rendered] + _trailing_blanks(lines)
+        if kind == "incident":
+            ref = block.get("ref")
+            self.used_incidents.add(ref)
+            now = self.index.incident_print(ref)
+            if now is None:  # not in this week's incidents: as written when it was not then either
+                return list(lines) if block.get("print") is None else []
+            if now == block.get("print"):
+                return list(lines)
+            return incident_lines(self.index.incidents[ref]) + _trailing_blanks(lines)
+        return list(lines)
+
+    def extras(self, section: str) -> list[str]:
+        """What the data has this week beyond the report's lines, at the end of its section."""
+        if section == "metrics":
+            week = self.rollup["week"]["code"]
+            return [
+                line
+                for m in self.rollup.get("metrics", [])
+                if m["id"] not in self.used_key_results and (line := metric_line(m, week))
+            ]
+        if section == "incidents":
+            return [
+                line
+                for i in self.rollup.get("incidents", [])
+                if i["id"] not in self.used_incidents
+                for line in incident_lines(i)
+            ]
+        for objective in self.rollup.get("objectives", []):
+            if objective["code"] == section:
+                return [
+                    line
+                    for p in objective.get("projects", [])
+                    if p["id"] not in self.used_projects and p.get("update")
+                    for line in project_line(p, self.friday)
+                ]
+        return []
+
+    def render(self) -> str:
+        out: list[str] = []
+        sections = [b["section"] for b in self.blocks]
+        for position, block in enumerate(self.blocks):
+            out.extend(self.block(block))
+            following = sections[position + 1] if position + 1 < len(sections) else None
+            if following != block["section"]:
+                extra = self.extras(block["section"])
+                if extra:
+                    blanks = _trailing_blanks(out)
+                    del out[len(out) - len(blanks) :]
+                    out.extend([*extra, *blanks])
+        present = set(sections)
+        for objective in self.rollup.get("objectives", []):
+            if objective["code"] not in present and (extra := self.extras(objective["code"])):
+                out += ["", *_section(f"【{objective['code']} {objective['title']}】", extra)]
+        if "incidents" not in present and (extra := self.extras("incidents")):
+            out += ["", *_section("【生产事件】", extra, level=3)]
+        return "\n".join(out).rstrip() + "\n"
+
+
+def week_markdown(rollup: dict[str, Any], layout: list[dict[str, Any]] | None = None) -> str:
+    """The week as Markdown: the imported report's own form when ``layout`` (its blocks) is given."""
+    if layout:
+        return _LayoutRenderer(rollup, layout).render()
+    return week_markdown_from_data(rollup)

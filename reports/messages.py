@@ -125,24 +125,36 @@ def build_digest(delivery: Delivery, language: str) -> EmailMessage:
     return compose(parts=parts, to=delivery.email, unsubscribe=unsubscribe)
 
 
-def build_message(delivery: Delivery) -> EmailMessage | None:
-    """The message for ``delivery`` in its recipient's language; None when there is nothing to say."""
+def build_messages(deliveries: list[Delivery]) -> dict[int, EmailMessage | None]:
+    """The message of each delivery of a batch in its recipient's language; None when there is nothing
+    to say. What reminders and alerts say is computed again now, once for the batch's recipients."""
+    reminders, alerts = {}, {}
+    for kind, period in {(d.kind, d.period) for d in deliveries}:
+        owners = [d.recipient_id for d in deliveries if d.kind == kind and d.period == period and d.recipient_id]
+        if kind == Delivery.Kind.UPDATE_REMINDER:
+            found = recipients.owners_missing_updates(Week.of(period), owners=owners)
+            reminders.update({(period, r.user.pk): r for r in found})
+        elif kind == Delivery.Kind.MILESTONE_ALERT:
+            found = recipients.owners_with_milestone_alerts(period, owners=owners)
+            alerts.update({(period, a.user.pk): a for a in found})
+    return {d.pk: _message(d, reminders, alerts) for d in deliveries}
+
+
+def _message(delivery: Delivery, reminders: dict, alerts: dict) -> EmailMessage | None:
     user = delivery.recipient
     language = recipients.language_of(user)
     kind = delivery.kind
     if kind == Delivery.Kind.UPDATE_REMINDER:
-        week = delivery.week
-        found = recipients.owners_missing_updates(week, owner=user) if user else []
-        if not found:
+        reminder = reminders.get((delivery.period, delivery.recipient_id))
+        if reminder is None:
             return None
-        context = update_reminder_context(found[0], week)
+        context = update_reminder_context(reminder, delivery.week)
         template, topic = "update_reminder", "update_reminders"
     elif kind == Delivery.Kind.MILESTONE_ALERT:
-        day = delivery.period
-        found = recipients.owners_with_milestone_alerts(day, owner=user) if user else []
-        if not found:
+        alert = alerts.get((delivery.period, delivery.recipient_id))
+        if alert is None:
             return None
-        context = milestone_alert_context(found[0], day)
+        context = milestone_alert_context(alert, delivery.period)
         template, topic = "milestone_alert", "milestone_alerts"
     elif kind == Delivery.Kind.DIGEST:
         return build_digest(delivery, language)

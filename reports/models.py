@@ -89,6 +89,7 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(
         _("claimed at"), null=True, blank=True, help_text=_("When a worker last took this email to send it.")
     )
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -145,3 +146,29 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class ReportLayout(models.Model):
+    """How an imported weekly report was written, so the week's Markdown export reads like it.
+
+    ``blocks`` lists the report's lines in source order, grouped by where they went: kept verbatim
+    (headings, group headings such as 项目筹备：, blank lines, lines not understood), the
+    ``Created:`` line, a project's update, a metric line, an incident, the director's text. Each
+    block keeps its source lines and a fingerprint of the data it became; the export writes the
+    source lines while the data still matches and renders from the data once it changed. Written by
+    ``reports.importing``; read by ``reports.markdown``.
+    """
+
+    week_start = models.DateField(_("week (Monday)"), unique=True)
+    created_line = models.CharField(_("“Created:” line"), max_length=100, blank=True)
+    blocks = models.JSONField(_("blocks"), default=list)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-week_start"]
+        verbose_name = _("weekly report layout")
+        verbose_name_plural = _("weekly report layouts")
+        constraints = [is_monday("week_start")]
+
+    def __str__(self) -> str:
+        return str(Week.of(self.week_start))

@@ -2,8 +2,8 @@
 
 Each mailing is: decide whether today is its day (scheduled runs only), choose the targets
 (reports.recipients), record one delivery per target (reports.deliveries), then send each
-delivery — through Celery (one ``reports.send_delivery`` task per row, enqueued after commit) or
-inline (the commands). Sending is the same ``deliver_one`` either way.
+delivery — through Celery (one ``reports.send_deliveries`` task per batch of rows, enqueued after
+commit) or inline (the commands). Sending is the same ``deliver_batch`` either way.
 """
 
 from __future__ import annotations
@@ -14,15 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.utils import timezone
 
 from projects.weeks import Week
 
 from . import recipients, workdays
-from .deliveries import TRANSIENT_ERRORS, Outcome, Target, deliveries_plan, delivery_send
+from .deliveries import BatchResult, Outcome, Target, deliveries_plan, deliveries_send
 from .freeze import rollup_freeze_once
-from .messages import build_message
+from .messages import build_messages
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -87,37 +88,57 @@ def plan(mailing: Mailing) -> Mailing:
     return mailing
 
 
+def deliver_batch(delivery_ids: list[int], *, final: bool = True, connection=None) -> BatchResult:
+    """Send a batch of recorded deliveries over one SMTP connection (the body of ``reports.send_deliveries``)."""
+    if connection is None:
+        with get_connection() as connection:
+            return deliveries_send(delivery_ids=delivery_ids, build=build_messages, final=final, connection=connection)
+    return deliveries_send(delivery_ids=delivery_ids, build=build_messages, final=final, connection=connection)
+
+
 def deliver_one(delivery_id: int, *, final: bool = True, connection=None) -> Outcome:
-    """Send one recorded delivery (the body of the ``reports.send_delivery`` task)."""
-    return delivery_send(delivery_id=delivery_id, build=build_message, final=final, connection=connection)
+    """Send one recorded delivery; raises the SMTP or connection error that stopped it."""
+    result = deliver_batch([delivery_id], final=final, connection=connection)
+    if result.error is not None:
+        raise result.error
+    return result.outcomes[delivery_id]
+
+
+def batches(deliveries: list[Delivery]) -> list[list[int]]:
+    size = settings.MAIL_BATCH_SIZE
+    ids = [d.pk for d in deliveries]
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
 
 
 def deliver_inline(mailing: Mailing, *, progress: Callable[[Delivery, Outcome], None] | None = None) -> Mailing:
-    """Send every waiting delivery now over one SMTP connection (commands, benchmark).
+    """Send every waiting delivery now, a batch at a time over one SMTP connection (commands, benchmark).
 
     A failure is recorded on its row (failed, re-sendable from the admin) and in ``mailing.errors``;
-    the run goes on with the next recipient.
+    the run goes on with the next recipients.
     """
+    by_id = {d.pk: d for d in mailing.waiting}
     with get_connection() as connection:
-        for delivery in mailing.waiting:
-            try:
-                outcome = deliver_one(delivery.pk, connection=connection)
-            except TRANSIENT_ERRORS as exc:
-                outcome = Outcome.FAILED
-                mailing.errors[delivery.email] = str(exc)
-                connection.close()  # a broken connection is reopened by the next send
-            mailing.outcomes[outcome] += 1
-            if progress:
-                progress(delivery, outcome)
+        for batch in batches(mailing.waiting):
+            while batch:
+                result = deliver_batch(batch, connection=connection)
+                for pk, outcome in result.outcomes.items():
+                    mailing.outcomes[outcome] += 1
+                    if outcome == Outcome.FAILED:
+                        mailing.errors[by_id[pk].email] = str(result.error)
+                    if progress:
+                        progress(by_id[pk], outcome)
+                if result.error is not None:
+                    connection.close()  # a broken connection is reopened by the next send
+                batch = result.untried
     return mailing
 
 
 def deliver_async(mailing: Mailing) -> Mailing:
-    """Enqueue one send task per waiting delivery, after the current transaction commits."""
-    from .tasks import send_delivery
+    """Enqueue one send task per batch of waiting deliveries, after the current transaction commits."""
+    from .tasks import send_deliveries
 
-    for delivery in mailing.waiting:
-        send_delivery.delay_on_commit(delivery.pk)
+    for batch in batches(mailing.waiting):
+        send_deliveries.delay_on_commit(batch)
     return mailing
 
 

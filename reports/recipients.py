@@ -59,14 +59,13 @@ def _reachable(user) -> bool:
     return bool(user and user.is_active and user.email)
 
 
-def owners_missing_updates(week: Week, *, owner=None) -> list[OwnerReminder]:
-    """Owners with active projects that have no progress update for ``week``, with those projects.
+def owners_missing_updates(week: Week, *, owner=None, owners=None) -> list[OwnerReminder]:
+    """Owners with stale projects (``ProjectQuerySet.stale_for``) in ``week``, with those projects.
 
-    ``owner`` narrows it to one user (what their reminder says when it is sent).
+    ``owner`` (one user) or ``owners`` (user ids) narrow it to what their reminders say when sent.
     """
     projects = (
-        Project.objects.active()
-        .without_update_for(week.monday)
+        Project.objects.stale_for(week.monday)
         .filter(owner__is_active=True)
         .exclude(owner__email="")
         .exclude(owner__notification_preference__update_reminders=False)
@@ -75,6 +74,8 @@ def owners_missing_updates(week: Week, *, owner=None) -> list[OwnerReminder]:
     )
     if owner is not None:
         projects = projects.filter(owner=owner)
+    if owners is not None:
+        projects = projects.filter(owner__in=list(owners))
     by_owner: dict[int, OwnerReminder] = {}
     for project in projects:
         by_owner.setdefault(project.owner_id, OwnerReminder(user=project.owner)).projects.append(project)
@@ -86,10 +87,10 @@ def alert_horizon(day: date) -> date:
     return add_working_days(day, ALERT_HORIZON_WORKING_DAYS)
 
 
-def owners_with_milestone_alerts(day: date, *, owner=None) -> list[OwnerAlert]:
+def owners_with_milestone_alerts(day: date, *, owner=None, owners=None) -> list[OwnerAlert]:
     """Owners (the milestone's, else the project's) of open milestones overdue or due within the horizon.
 
-    ``owner`` narrows it to one user.
+    ``owner`` (one user) or ``owners`` (user ids) narrow it.
     """
     milestones = (
         Milestone.objects.open()
@@ -105,6 +106,9 @@ def owners_with_milestone_alerts(day: date, *, owner=None) -> list[OwnerAlert]:
     )
     if owner is not None:
         milestones = milestones.filter(Q(owner=owner) | Q(owner__isnull=True, project__owner=owner))
+    if owners is not None:
+        owners = list(owners)
+        milestones = milestones.filter(Q(owner__in=owners) | Q(owner__isnull=True, project__owner__in=owners))
     by_owner: dict[int, OwnerAlert] = {}
     for milestone in milestones:
         user = milestone.owner or milestone.project.owner

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from projects.models import (
@@ -229,6 +230,8 @@ def generate(size: SyntheticSize, *, say: Callable[[str], None] = lambda _line: 
                 )
             )
     _batched(ProgressUpdate, updates, say, "progress updates")
+    newest = ProgressUpdate.objects.filter(project=OuterRef("pk")).order_by("-week_start").values("pk")[:1]
+    Project.objects.filter(pk__in=[p.pk for p in projects]).update(latest_update=Subquery(newest))
 
     tz = timezone.get_current_timezone()
     incidents = [

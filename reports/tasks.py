@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 
 from celery import shared_task
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.conf import settings
 from projects.weeks import Week
 
 from . import notifications, workdays
-from .deliveries import TRANSIENT_ERRORS, Outcome
+from .deliveries import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -31,20 +32,28 @@ def retry_countdown(retries: int) -> int:
     return max(1, round(random.uniform(ceiling / 2, ceiling)))
 
 
-@shared_task(name="reports.send_delivery", bind=True, max_retries=None)
-def send_delivery(self, delivery_id: int) -> str:
-    """Send one recorded delivery; on SMTP or connection errors retry with backoff, then mark it failed."""
+@shared_task(name="reports.send_deliveries", bind=True, max_retries=None)
+def send_deliveries(self, delivery_ids: list[int]) -> dict[str, int]:
+    """Send a batch of recorded deliveries over one connection; on SMTP or connection errors retry
+    what is left with backoff (the last try marks the failing row failed); counts by outcome."""
     final = self.request.retries >= settings.MAIL_MAX_RETRIES
-    try:
-        outcome = notifications.deliver_one(delivery_id, final=final)
-    except TRANSIENT_ERRORS as exc:
-        if final:
-            raise
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
-    if outcome == Outcome.BUSY:
-        # Another worker holds it; look again after its lease, in case that worker died.
-        raise self.retry(countdown=settings.MAIL_CLAIM_LEASE_SECONDS + 1, max_retries=None)
-    return outcome
+    result = notifications.deliver_batch(delivery_ids, final=final)
+    left = [pk for pk, outcome in result.outcomes.items() if outcome == Outcome.WILL_RETRY] + result.untried
+    if result.error is not None:
+        if final and not result.untried:
+            raise result.error
+        raise self.retry(exc=result.error, args=[left], countdown=retry_countdown(self.request.retries))
+    busy = [pk for pk, outcome in result.outcomes.items() if outcome == Outcome.BUSY]
+    if busy:
+        # Another worker holds them; look again after its lease, in case that worker died.
+        raise self.retry(args=[busy], countdown=settings.MAIL_CLAIM_LEASE_SECONDS + 1, max_retries=None)
+    return dict(Counter(result.outcomes.values()))
+
+
+@shared_task(name="reports.send_delivery")
+def send_delivery(delivery_id: int) -> None:
+    """A task queued by an earlier version, one delivery each: passed on as a batch of one."""
+    send_deliveries.delay([delivery_id])
 
 
 @shared_task(name="reports.send_update_reminders")

@@ -129,6 +129,14 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     percent = Decimal(50)
     summary = "Worked on it."
 
+    @factory.post_generation
+    def point_project_at_latest(self, create, extracted, **kwargs):
+        """Keep the project's latest-update pointer as the services do (without touching its percent)."""
+        if create:
+            newest = ProgressUpdate.objects.filter(project=self.project_id).order_by("-week_start").first()
+            Project.objects.filter(pk=self.project_id).update(latest_update=newest)
+            self.project.latest_update = newest
+
 
 class IncidentFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from projects.weeks import Week, configured_numbering, weeks_in_year
 
 from . import phrases
+from .status import StatusReading, read_status
 
 HEADING_RE = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
 WEEK_RE = re.compile(
@@ -48,6 +49,26 @@ INCIDENT_GRADE_RE = re.compile(
     r"\s*[（(]\s*(?P<grade>[ABCD])\s*级(?:\s*[，,]\s*定责\s*(?P<share>[01](?:\.\d+)?))?\s*[）)]\s*$"
 )
 INCIDENT_BLAME_RE = re.compile(r"定责\s*(?P<grade>[ABCD])\s*级")
+# The department's share of an incident: "归属支付中心0.5", "承担0.5", "责任0.5", "定责0.5".
+INCIDENT_SHARE_RE = re.compile(r"(?:归属|承担|责任|定责)[^\d，,；;。]{0,8}?(?P<share>0(?:\.\d+)?|1(?:\.0+)?)(?![\d.])")
+POSTMORTEM_RE = re.compile(r"(?:已)?复盘(?:完毕|完成|结束)?|已复盘")
+# A project's owner written on its line: "（负责人：刘洋）", "负责人: liuyang", "@刘洋".
+OWNER_RE = re.compile(
+    r"\s*[（(]?\s*(?:负责人|owner|Owner)\s*[:：]\s*(?P<name>[^）)，,；;。\s]{1,30})\s*[）)]?|\s*@(?P<at>[^\s，,；;。）)]{1,30})"
+)
+# A metric stated on an objective's line. A ratio with a percent ("打标进度77.04%（104/135)") or a
+# count as the line's first clause ("数据库195个") makes the line a reading, not a project; a change
+# "健康分656降低647" / "健康分从640升到652" / "健康分 656→647" is a reading inside a project's line.
+RATIO_METRIC_RE = re.compile(
+    r"(?P<title>[\u4e00-\u9fffA-Za-z]{2,12}?)\s*[:：]?\s*(?P<value>\d+(?:\.\d+)?)\s*[%％]\s*[（(]\s*(?P<num>\d+)\s*/\s*(?P<den>\d+)\s*[)）]"
+)
+CHANGE_METRIC_RE = re.compile(
+    r"(?P<title>[\u4e00-\u9fffA-Za-z]{2,8}?)\s*(?:从)?\s*(?P<old>\d+(?:\.\d+)?)\s*(?P<unit>分|个|%|％)?\s*"
+    r"(?:→|->|=>|降低到|降低至|降低|降至|降到|下降到|下降至|升到|升至|提升到|提升至|上升到|上升至|增加到|减少到|到)\s*"
+    r"(?P<value>\d+(?:\.\d+)?)"
+)
+MILESTONE_PERCENT_TAIL_RE = re.compile(r"(?:进度|开发|编写|测试|完成)?\s*\d{1,3}(?:\.\d+)?\s*[%％]$")
+COUNT_CLAUSE_RE = re.compile(r"^[^\d]{2,30}?\d+(?:\.\d+)?\s*(?:个|次|条|笔|套|台)$")
 INCIDENT_FIELD_RE = re.compile(r"^(?P<label>处置|处理|影响|跟进|后续|后续跟进)\s*[:：]\s*(?P<text>.*)$")
 
 # Section kinds.
@@ -85,6 +106,13 @@ class ParsedMetric:
     value: Decimal
     unit: str
     note: str = ""
+    written: str = ""  # the number as written ("99.270"): its precision is kept by the export
+    keywords: tuple[str, ...] = ()  # for a metric found on an objective's line: words to match a key result by
+    objective: str = ""  # the objective whose line states it ("" for the operating data)
+    ref: int | None = None  # the key result's id, once applied
+
+    def __post_init__(self) -> None:
+        self.written = self.written or str(self.value)
 
 
 @dataclass
@@ -96,6 +124,7 @@ class ParsedMilestone:
     status: str  # a Milestone.Status value
     percent: Decimal | None
     due_date: date | None
+    phase_percent: Decimal | None = None  # what its status word stands for (see status.py)
 
 
 @dataclass
@@ -112,6 +141,19 @@ class ParsedProject:
     milestones: list[ParsedMilestone] = field(default_factory=list)
     extra_lines: list[str] = field(default_factory=list)
     has_update: bool = True
+    status: StatusReading = field(default_factory=StatusReading)
+    owner_name: str = ""
+    readings: list[ParsedMetric] = field(default_factory=list)
+    moved_from: dict[str, date] = field(default_factory=dict)  # "预计1/10 → 1/17上线": {"launch": 1/10}
+    ref: int | None = None  # the project's id, once applied
+
+    @property
+    def implied_percent(self) -> Decimal | None:
+        """The percent its numbered list implies: done 100, a stated percent, else the phase's percent."""
+        if not self.milestones:
+            return None
+        total = sum((m.percent if m.percent is not None else (m.phase_percent or Decimal(0))) for m in self.milestones)
+        return (total / len(self.milestones)).quantize(Decimal("0.01"))
 
     @property
     def note(self) -> str:
@@ -140,6 +182,25 @@ class ParsedIncident:
     follow_up: str = ""
     grade: str = ""
     share: Decimal | None = None
+    postmortem_done: bool = False
+    inline: bool = False  # written inside the operating-data text, not under 生产事件
+    ref: int | None = None  # the incident's id, once applied
+
+
+@dataclass
+class Block:
+    """Consecutive source lines that went to one place (a project, an incident, a section's text…).
+
+    ``kind``: "raw" (kept verbatim: headings, blank lines, labels, lines not understood), "created",
+    "text" (the director's text of ``target``, a section name), "metrics" (operating data; ``target``
+    is the list of metrics and inline incidents of the line), "reading" (a metric stated under an
+    objective), "project", "incident". ``section`` is where the block sits ("O1", "metrics", …).
+    """
+
+    section: str
+    kind: str
+    lines: list[str]
+    target: object = None
 
 
 @dataclass
@@ -155,6 +216,9 @@ class ParsedReport:
     incidents: list[ParsedIncident] = field(default_factory=list)
     unparsed: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    placements: dict[int, str] = field(default_factory=dict)  # line number -> where it went (for --check)
+    created_line: str = ""
 
 
 @dataclass
@@ -263,6 +327,7 @@ class _Parser:
         self.report = ParsedReport(week=self.week, report_date=self.report_date)
         self.texts: dict[str, list[str]] = {kind: [] for kind in TEXT_SECTIONS}
         self.section = PREAMBLE
+        self.section_key = PREAMBLE
         self.objective: ParsedObjective | None = None
         self.project: ParsedProject | None = None
         self.group = ""
@@ -275,16 +340,36 @@ class _Parser:
         for kind, collected in self.texts.items():
             setattr(self.report, kind, "\n".join(collected).strip("\n"))
         for incident in self.report.incidents:
-            finish_incident(incident)
+            if not incident.inline:
+                finish_incident(incident)
         if not (self.report.objectives or self.report.metrics or any(self.texts.values()) or self.report.incidents):
             raise ReportFormatError(_("This is not a weekly report: it has a week heading but no known section."))
         return self.report
 
+    # Where each line went: a block for the export, a label for --check.
+    def place(self, line: _Line, kind: str, label: str, target: object = None) -> None:
+        blocks = self.report.blocks
+        last = blocks[-1] if blocks else None
+        joins = last is not None and last.section == self.section_key and last.kind == kind and last.target is target
+        if kind == "raw" and not line.text and last is not None and last.kind in ("project", "incident", "text"):
+            joins = last.section == self.section_key  # a blank line inside a project or incident stays with it
+            label = _("blank line")
+        if joins:
+            last.lines.append(line.raw)
+        else:
+            blocks.append(Block(self.section_key, kind, [line.raw], target))
+        self.report.placements[line.number] = label
+
+    def raw(self, line: _Line, label: str = "") -> None:
+        self.place(line, "raw", label or (_("blank line") if not line.text else _("kept verbatim")))
+
     def unparsed(self, line: _Line) -> None:
         self.report.unparsed.append((line.number, line.raw))
+        self.place(line, "raw", _("not understood: kept verbatim in the week's report layout"))
 
     def open_section(self, kind: str, code: str | None, line: _Line, title: str) -> None:
         self.section, self.project, self.group, self.incident = kind, None, "", None
+        self.section_key = code if kind == OBJECTIVE and code else kind
         if kind == OBJECTIVE:
             match = OBJECTIVE_RE.match(clean_heading(title))
             found = next((o for o in self.report.objectives if o.code == code), None)
@@ -294,15 +379,18 @@ class _Parser:
             self.objective = found
         elif kind in TEXT_SECTIONS and self.texts[kind]:
             self.texts[kind].append("")
-        elif kind == UNKNOWN:
+        if kind == UNKNOWN:
             self.unparsed(line)
+        else:
+            self.raw(line, _("section heading"))
 
     def feed(self, line: _Line) -> None:
         heading = HEADING_RE.match(line.text)
         if heading:
             kind, code = classify_heading(heading[2])
             if kind == PREAMBLE:
-                self.section = PREAMBLE
+                self.section = self.section_key = PREAMBLE
+                self.raw(line, _("week heading"))
                 return
             self.open_section(kind, code, line, heading[2])
             return
@@ -314,29 +402,49 @@ class _Parser:
                 return
         handler = getattr(self, f"feed_{self.section}", None)
         if self.section == HIGHLIGHTS and KEY_PROJECT_RE.match(line.text):
+            self.raw(line, _("key-work project (exported from the project's data)"))
             return
         if self.section in TEXT_SECTIONS:
             self.texts[self.section].append(line.raw)
+            label = _("director's text: %(section)s") % {"section": SECTION_LABELS[self.section]}
+            self.place(line, "text", label if line.text else _("blank line"), self.section)
         elif handler:
             handler(line)
 
     # Preamble and unknown sections: only the Created line is understood.
     def feed_preamble(self, line: _Line) -> None:
-        if line.text and not CREATED_RE.match(line.text):
+        if not line.text:
+            self.raw(line)
+        elif CREATED_RE.match(line.text) and not self.report.created_line:
+            self.report.created_line = line.text
+            self.place(line, "created", _("report's creation time"))
+        else:
             self.unparsed(line)
 
     def feed_unknown(self, line: _Line) -> None:
         if line.text:
             self.unparsed(line)
+        else:
+            self.raw(line)
 
     # System operating data.
     def feed_metrics(self, line: _Line) -> None:
         text = _list_body(line.text)
         if not text or LABEL_RE.match(text):
-            return  # blank, or a group label such as "支付成功率："
+            self.raw(line, _("label") if text else "")  # blank, or a group label such as "支付成功率："
+            return
         found: list[ParsedMetric] = []
         leftovers: list[str] = []
+        incident: ParsedIncident | None = None
         for clause in phrases.clauses(text):
+            timed = phrases.entry_time(clause, self.report_date) if incident is None else None
+            if timed and found:
+                day, at, rest = timed
+                incident = ParsedIncident(line.number, day, at, None, "", rest, inline=True)
+                continue
+            if incident is not None:
+                incident.description = "，".join(filter(None, [incident.description, clause]))
+                continue
             metric = parse_metric(clause, line.number)
             if metric:
                 found.append(metric)
@@ -350,10 +458,22 @@ class _Parser:
         if leftovers:
             found[0].note = "，".join([*leftovers, found[0].note] if found[0].note else leftovers)
         self.report.metrics.extend(found)
+        label = "; ".join(_metric_label(m) for m in found)
+        if incident is not None:
+            finish_inline_incident(incident)
+            self.report.incidents.append(incident)
+            label += "; " + _("incident %(when)s “%(title)s” (grade %(grade)s, share %(share)s)") % {
+                "when": incident.detected_on.isoformat(),
+                "title": incident.title,
+                "grade": incident.grade or "—",
+                "share": incident.share if incident.share is not None else "—",
+            }
+        self.place(line, "metrics", label, [*found, *([incident] if incident else [])])
 
     # O1/O2/O3.
     def feed_objective(self, line: _Line) -> None:
         if not line.text:
+            self.raw(line)
             return
         bullet = BULLET_RE.match(line.text)
         numbered = NUMBERED_RE.match(line.text)
@@ -362,6 +482,7 @@ class _Parser:
             body = (bullet or numbered)["body"].strip()
             if LABEL_RE.match(body):
                 self.group, self.project = body.rstrip("：:").strip(), None
+                self.raw(line, _("group heading “%(group)s”") % {"group": self.group})
                 return
             self.group = "" if line.indent == 0 and bullet else self.group
             self.start_project(line, body)
@@ -376,23 +497,55 @@ class _Parser:
                 marker = f"{number}. " if numbered else "- "
                 self.project.extra_lines.append(marker + body)
                 if line.indent < 8:
-                    self.project.milestones.append(parse_milestone(line.number, number, body, self.report_date))
+                    milestone = parse_milestone(line.number, number, body, self.report_date)
+                    self.project.milestones.append(milestone)
+                    label = _("milestone %(number)s “%(title)s” of “%(project)s”") % {
+                        "number": number,
+                        "title": milestone.title,
+                        "project": self.project.name,
+                    }
+                else:
+                    label = _("text of the update of “%(project)s”") % {"project": self.project.name}
+                self.place(line, "project", label, self.project)
                 return
         if self.project is not None:
             self.project.extra_lines.append(line.text)
+            self.place(
+                line, "project", _("text of the update of “%(project)s”") % {"project": self.project.name}, self.project
+            )
             return
         self.unparsed(line)
 
     def start_project(self, line: _Line, body: str) -> None:
         assert self.objective is not None
+        readings = objective_readings(body, line.number)
+        if readings is not None:  # a metric's reading, not a project
+            for metric in readings:
+                metric.objective = self.objective.code
+            self.report.metrics.extend(readings)
+            self.project = None
+            label = "; ".join(_metric_label(m) for m in readings)
+            self.place(line, "reading", label, readings)
+            return
         project = parse_project(line.number, self.objective.code, body, self.report_date)
         project.group = self.group
+        for metric in project.readings:
+            metric.objective = self.objective.code
         self.objective.projects.append(project)
+        self.report.metrics.extend(project.readings)
         self.project = project
+        label = _("update of project “%(name)s” (%(objective)s)") % {
+            "name": project.name,
+            "objective": self.objective.code,
+        }
+        if project.readings:
+            label += "; " + "; ".join(_metric_label(m) for m in project.readings)
+        self.place(line, "project", label, project)
 
     # Production incidents.
     def feed_incidents(self, line: _Line) -> None:
         if not line.text:
+            self.raw(line)
             return
         body = _list_body(line.text) if line.indent < 2 else line.text
         timed = phrases.entry_time(body, self.report_date) if (line.indent < 2 or self.incident is None) else None
@@ -406,8 +559,12 @@ class _Parser:
                 self.incident.share = Decimal(graded["share"]) if graded["share"] else None
             self.incident_field = "description"
             self.report.incidents.append(self.incident)
+            self.place(
+                line, "incident", _("incident detected %(when)s") % {"when": _when(self.incident)}, self.incident
+            )
             return
         if NO_INCIDENT_RE.match(body):
+            self.raw(line, _("no incident this week"))
             return
         if self.incident is None:
             self.unparsed(line)
@@ -423,36 +580,119 @@ class _Parser:
             text = line.text
         current = getattr(self.incident, self.incident_field)
         setattr(self.incident, self.incident_field, "\n".join(filter(None, [current, text])))
+        names = {
+            "description": _("what happened"),
+            "handling": _("handling"),
+            "impact": _("impact"),
+            "follow_up": _("follow-up"),
+        }
+        self.place(
+            line,
+            "incident",
+            _("incident %(when)s: %(field)s") % {"when": _when(self.incident), "field": names[self.incident_field]},
+            self.incident,
+        )
+
+
+SECTION_LABELS = {HIGHLIGHTS: "重点工作", OTHER: "其他", REFLECTIONS: "收获与反思", NEXT_WEEK: "下周工作及目标"}
+
+
+def _when(incident: ParsedIncident) -> str:
+    at = f" {incident.detected_time:%H:%M}" if incident.detected_time else ""
+    return f"{incident.detected_on.isoformat()}{at}"
+
+
+def _metric_label(metric: ParsedMetric) -> str:
+    return _("reading of “%(title)s”: %(value)s%(unit)s") % {
+        "title": metric.title,
+        "value": metric.written,
+        "unit": metric.unit,
+    }
 
 
 def finish_incident(incident: ParsedIncident) -> None:
-    """Title, impact and resolution time from an entry's text: first clause, "影响…"/"导致…", "10:20恢复"."""
+    """Title, impact, handling and resolution time from an entry's text.
+
+    The first clause is the title; "影响…"/"导致…" clauses are the impact; "10:20恢复" gives the
+    resolution time and, when no 处置 line says more, the handling; "定责C级" the grade.
+    """
     parts = phrases.clauses(incident.description)
     incident.title = (parts[0] if parts else incident.description or "?")[:300]
     if not incident.impact:
         incident.impact = "，".join(p for p in parts[1:] if "影响" in p or p.startswith("导致"))
     incident.resolved_time = phrases.resolved_time(incident.description)
+    if not incident.handling:
+        incident.handling = "，".join(p for p in parts[1:] if phrases.resolved_time(p))
     blamed = INCIDENT_BLAME_RE.search(incident.description)
     if blamed and not incident.grade:
         incident.grade = blamed["grade"]
+    shared = INCIDENT_SHARE_RE.search(incident.description)
+    if shared and incident.share is None:
+        incident.share = Decimal(shared["share"])
+    if POSTMORTEM_RE.search(incident.description):
+        incident.postmortem_done = True
+
+
+def finish_inline_incident(incident: ParsedIncident) -> None:
+    """An incident written inside the operating data: "12/7 发版回滚失败复盘完毕，定责C级，归属支付中心0.5"."""
+    finish_incident(incident)
+    title = POSTMORTEM_RE.sub("", incident.title).strip() or incident.title
+    incident.title = title
 
 
 def parse_metric(clause: str, line: int) -> ParsedMetric | None:
     clause = clause.strip().rstrip("。.")
     match = GRADE_COUNT_RE.match(clause)
     if match:
-        return ParsedMetric(line, GRADE_TITLES[match["grade"]], Decimal(match["value"]), "次")
+        return ParsedMetric(line, GRADE_TITLES[match["grade"]], Decimal(match["value"]), "次", written=match["value"])
     match = DOWNTIME_RE.match(clause)
     if match:
-        return ParsedMetric(line, DOWNTIME_TITLE, Decimal(match["value"]), "分钟")
+        return ParsedMetric(line, DOWNTIME_TITLE, Decimal(match["value"]), "分钟", written=match["value"])
     match = METRIC_COLON_RE.match(clause)
     if match:
         unit = {"％": "%", "min": "分钟"}.get(match["unit"] or "", match["unit"] or "")
         title = match["title"].strip()
         if title.startswith("事故数"):
             return None
-        return ParsedMetric(line, title, Decimal(match["value"]), unit)
+        return ParsedMetric(line, title, Decimal(match["value"]), unit, written=match["value"])
     return None
+
+
+def objective_readings(body: str, line: int) -> list[ParsedMetric] | None:
+    """The readings of a metric line under an objective; None when the line is a project's."""
+    ratio = RATIO_METRIC_RE.search(body)
+    parts = phrases.clauses(body)
+    if ratio is None and not (parts and COUNT_CLAUSE_RE.match(parts[0])):
+        return None
+    if ratio is None:
+        return None if CHANGE_METRIC_RE.search(body) is None else change_readings(body, line)
+    title = ratio["title"]
+    metric = ParsedMetric(
+        line, title, Decimal(ratio["value"]), "%", note=f"{ratio['num']}/{ratio['den']}", written=ratio["value"]
+    )
+    metric.keywords = _keywords(title, body)
+    return [metric]
+
+
+def change_readings(text: str, line: int) -> list[ParsedMetric]:
+    """ "健康分656降低647" -> a reading of 健康分 of 647 (the earlier value is last week's)."""
+    found = []
+    for match in CHANGE_METRIC_RE.finditer(text):
+        title = match["title"].removesuffix("从").strip()
+        unit = {"％": "%"}.get(match["unit"] or "", match["unit"] or "")
+        metric = ParsedMetric(line, title, Decimal(match["value"]), unit, note="", written=match["value"])
+        metric.keywords = (title,)
+        found.append(metric)
+    return found
+
+
+def _keywords(title: str, text: str) -> tuple[str, ...]:
+    """Words a key result's title must contain to be this metric: "打标进度" matches "数据库打标进度"."""
+    words = [title]
+    for suffix in ("进度", "率"):
+        if title.endswith(suffix) and len(title) > len(suffix) + 1:
+            words.append(title[: -len(suffix)])
+    return tuple(words)
 
 
 def parse_project(line: int, objective: str, body: str, reference: date) -> ParsedProject:
@@ -461,9 +701,15 @@ def parse_project(line: int, objective: str, body: str, reference: date) -> Pars
         name = body[: -len(NO_UPDATE_MARK)].strip()
         return ParsedProject(line, objective, name[:200], "", None, [], None, None, has_update=False)
     body, trailer = phrases.split_trailer(body)
+    owner_name = ""
+    owner = OWNER_RE.search(body)
+    if owner:
+        owner_name = owner["name"] or owner["at"]
+        body = (body[: owner.start()] + body[owner.end() :]).strip()
     head, rest = phrases.split_name(body)
     name = phrases.strip_status_suffix(head)[:200]
     summary = rest if (rest is not None and name == head) else body
+    after_name = body[len(name) :] if body.startswith(name) else body
     dates = phrases.planned_dates(body, reference)
     project = ParsedProject(
         line=line,
@@ -474,6 +720,10 @@ def parse_project(line: int, objective: str, body: str, reference: date) -> Pars
         status_words=phrases.status_words(body),
         qa_date=dates.get("qa"),
         launch_date=dates.get("launch"),
+        status=read_status(after_name),
+        owner_name=owner_name,
+        readings=change_readings(after_name, line),
+        moved_from={kind: old for kind, (old, _new) in phrases.date_moves(body, reference).items() if old},
     )
     if trailer:
         project.percent = trailer.percent
@@ -484,18 +734,25 @@ def parse_project(line: int, objective: str, body: str, reference: date) -> Pars
 
 def parse_milestone(line: int, number: int, body: str, reference: date) -> ParsedMilestone:
     head, _rest = phrases.split_name(body)
+    head = MILESTONE_PERCENT_TAIL_RE.sub("", head).strip() or head
     percent = phrases.progress_percent(body)
+    reading = read_status(body)
     if percent is not None and percent >= 100:
         status = "done"
     elif percent is not None:
         status = "in_progress"
-    elif phrases.is_done(body):
+    elif reading.done or phrases.is_done(body):
         status = "done"
+    elif reading.status == "cancelled":
+        status = "cancelled"
+    elif reading.health == "off_track":
+        status = "blocked"
     else:
         status = "in_progress"
     dates = phrases.planned_dates(body, reference)
     due = dates.get("launch") or dates.get("due") or dates.get("qa")
-    return ParsedMilestone(line, number, head[:200] or body[:200], body, status, percent, due)
+    phase = Decimal(100) if status == "done" else reading.percent
+    return ParsedMilestone(line, number, head[:200] or body[:200], body, status, percent, due, phase)
 
 
 def parse_report(text: str) -> ParsedReport:

@@ -60,7 +60,19 @@ _MD = r"(?:(?P<year>\d{4})[/\-年])?(?P<month>\d{1,2})(?:/(?P<day>\d{1,2})|月(?
 _QA_WORDS = r"提测"
 _LAUNCH_WORDS = r"上线|投产|生产试单|试单|切量"
 _DATE_EVENT_RE = re.compile(
-    rf"(?:{_MD}|(?P<nextweek>下周))\s*(?:[^，,；;。\d]{{0,6}}?)(?P<event>{_QA_WORDS}|{_LAUNCH_WORDS}|完成|评审)"
+    rf"(?:{_MD}|(?P<nextweek>下周)|(?P<newyear>元旦后))\s*(?:[^，,；;。\d]{{0,6}}?)"
+    rf"(?P<event>{_QA_WORDS}|{_LAUNCH_WORDS}|完成|评审)"
+)
+# A date token on its own (for moves): "1/18", "2024/1/18", "1月18日", "10月中".
+_DATE_TOKEN = r"(?:\d{4}[/\-年])?\d{1,2}(?:/\d{1,2}|月(?:\d{1,2}[日号]?|初|中|底|末)?)"
+_DATE_TOKEN_RE = re.compile(_MD)
+# Moves of a plan: "推迟到1/18", "延期至1/18上线", "改为1/20提测", "预计1/4上线 → 1/9", "1/4→1/9上线".
+_MOVE_TO_RE = re.compile(
+    rf"(?:推迟|延期|延后|顺延|改|调整|变更)(?:到|至|为|成)\s*(?P<new>{_DATE_TOKEN})\s*(?P<event>{_QA_WORDS}|{_LAUNCH_WORDS})?"
+)
+_MOVE_ARROW_RE = re.compile(
+    rf"(?P<old>{_DATE_TOKEN})\s*(?P<between>{_QA_WORDS}|{_LAUNCH_WORDS})?\s*(?:→|->|=>|⇒)\s*(?P<new>{_DATE_TOKEN})"
+    rf"\s*(?P<event>{_QA_WORDS}|{_LAUNCH_WORDS})?"
 )
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -176,7 +188,9 @@ def resolve_month_day(month: int, day: int, reference: date) -> date | None:
 
 
 def _match_date(match: re.Match, reference: date) -> date | None:
-    if match["nextweek"]:
+    if match.groupdict().get("newyear"):
+        return resolve_month_day(1, 2, reference)  # "元旦后": the first day after New Year's Day
+    if match.groupdict().get("nextweek"):
         monday = reference - timedelta(days=reference.weekday()) + timedelta(weeks=1)
         return monday + timedelta(days=4)
     month = int(match["month"])
@@ -213,7 +227,34 @@ def planned_dates(text: str, reference: date) -> dict[str, date]:
             found.setdefault("due", date(int(year), int(month), int(day)))
         except ValueError:
             continue
+    found.update({kind: new for kind, (_old, new) in date_moves(text, reference).items()})
     return found
+
+
+def _token_date(token: str, reference: date) -> date | None:
+    match = _DATE_TOKEN_RE.fullmatch(token.strip())
+    return _match_date(match, reference) if match else None
+
+
+def _event_kind(*events: str | None) -> str:
+    for event in events:
+        if event:
+            return "qa" if re.fullmatch(_QA_WORDS, event) else "launch"
+    return "launch"
+
+
+def date_moves(text: str, reference: date) -> dict[str, tuple[date | None, date]]:
+    """Plans a line moves: {"qa"|"launch": (old date or None, new date)}; without an event, the launch."""
+    moved: dict[str, tuple[date | None, date]] = {}
+    for match in _MOVE_ARROW_RE.finditer(text):
+        new = _token_date(match["new"], reference)
+        if new:
+            moved[_event_kind(match["event"], match["between"])] = (_token_date(match["old"], reference), new)
+    for match in _MOVE_TO_RE.finditer(text):
+        new = _token_date(match["new"], reference)
+        if new:
+            moved.setdefault(_event_kind(match["event"]), (None, new))
+    return moved
 
 
 def entry_time(text: str, reference: date) -> tuple[date, time | None, str] | None:

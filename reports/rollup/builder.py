@@ -274,7 +274,9 @@ def _objective_chart(state: WeekState, span: Span, objective_id: int) -> list[di
 
 
 def _objective_progress(krs: list[dict], rows: list[dict]) -> tuple[float, str]:
-    weighted = [(kr["progress"], kr["weight"]) for kr in krs if kr["value"] is not None]
+    # A key result counts once it has a reading and a target (a metric without a target measures
+    # nothing toward the objective).
+    weighted = [(kr["progress"], kr["weight"]) for kr in krs if kr["value"] is not None and kr["target"] is not None]
     active = [r["percent"] for r in rows if r["percent"] is not None]
     if weighted:
         total_weight = sum(w for _p, w in weighted)

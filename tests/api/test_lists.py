@@ -142,3 +142,25 @@ def test_odd_time_offsets_in_filters_never_reach_the_database_as_errors(client, 
     for url in ("/api/v1/incidents/", "/api/v1/projects/", "/api/v1/updates/"):
         key = "detected_since" if "incidents" in url else "updated_since"
         assert client.get(url, {key: moment}).status_code in (200, 400)
+
+
+def test_list_rows_are_the_detail_rows(as_owner, owner):
+    make_data(4, owner, start=1)
+    rows = as_owner.get("/api/v1/projects/").json()["results"]
+    assert rows and all(row["latest_update"]["week"] == "2023-W53" for row in rows)
+    assert all(row["next_milestone"] is not None for row in rows)
+    for row in rows:
+        assert as_owner.get(f"/api/v1/projects/{row['id']}/").json() == row
+
+
+def test_list_reads_the_same_rows_however_long_the_history(as_owner, owner):
+    make_data(3, owner, start=1)
+    project = factories.ProjectFactory(owner=owner, name="Long history")
+    for weeks_back in range(60):
+        factories.ProgressUpdateFactory(project=project, week_start=date(2023, 12, 25) - timedelta(weeks=weeks_back))
+    with CaptureQueriesContext(connection) as queries:
+        rows = as_owner.get("/api/v1/projects/").json()["results"]
+    long = next(r for r in rows if r["name"] == "Long history")
+    assert long["latest_update"]["week"] == "2023-W53" and long["last_update_week"] == "2023-W53"
+    # The latest update is one join on the pointer: no subquery searches a project's updates.
+    assert not any('"projects_progressupdate" U0' in q["sql"] for q in queries.captured_queries)

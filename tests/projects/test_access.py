@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from projects.models import Incident, Milestone, ProgressUpdate, Project
@@ -19,6 +20,7 @@ def projects(owner, other_owner):
     return mine, theirs
 
 
+@time_machine.travel("2023-12-29 10:00 +0800", tick=False)  # the updates' week is this week
 def test_owner_edits_only_own_projects_milestones_and_updates(owner, projects):
     mine, theirs = projects
     factories.MilestoneFactory(project=mine)

@@ -69,7 +69,7 @@ def test_second_stale_admin_session_gets_a_clear_message_not_a_silent_revert(cli
         change_url(mine),
         form_data(
             mine, name="POS收单系统建设", status="on_hold", opened_version=opened, **{"updates-TOTAL_FORMS": "0"}
-        ),  # noqa: E501
+        ),
     )
     assert stale.status_code == 200
     assert "Someone else changed this project since you opened it" in stale.content.decode()

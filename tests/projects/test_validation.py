@@ -4,6 +4,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -92,6 +93,7 @@ def test_update_for_a_future_week_is_refused(client, owner, project):
     assert not ProgressUpdate.objects.exists()
 
 
+@time_machine.travel("2023-12-29 10:00 +0800", tick=False)  # that week is this week, open to its owner
 def test_update_for_any_day_is_stored_by_its_monday(client, owner, project):
     client.force_login(owner)
     data = {"project": project.pk, "week_start": "2023-12-29", "percent": "30", "health": "on_track"}

@@ -25,6 +25,8 @@ SEEDS = Path(settings.BASE_DIR).parent / "shared" / "seeds"
 WEEK_53 = FIXTURES / "week_2023_53.md"
 VARIANTS = FIXTURES / "week_2024_02_variants.md"
 NOT_A_REPORT = FIXTURES / "not_a_report.md"
+LANGUAGE = FIXTURES / "week_2023_52_language.md"  # status words, moves, owners, inline incident, metric lines
+CONTINUES = FIXTURES / "week_2024_01_continues.md"  # crosses into 2024, continuing the 2023 projects
 
 MODELS = (
     Cycle,

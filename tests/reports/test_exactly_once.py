@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from projects.weeks import Week
 from reports import notifications
-from reports.deliveries import Outcome, delivery_claim
+from reports.deliveries import Outcome, deliveries_claim
 from reports.models import Delivery
 from tests import factories
 from tests.reports.conftest import DEMO_WEEK
@@ -82,7 +82,7 @@ def test_smtp_error_puts_the_row_back_until_the_last_try(smtp, demo_week, direct
         notifications.deliver_one(delivery.pk, final=True)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 2)
-    assert delivery_claim(delivery_id=delivery.pk) == (None, Outcome.DONE)  # only the admin re-sends it
+    assert deliveries_claim(delivery_ids=[delivery.pk]) == ([], {delivery.pk: Outcome.DONE})  # only the admin re-sends
 
 
 @pytest.mark.django_db
@@ -110,12 +110,41 @@ def test_send_tasks_are_enqueued_only_when_the_transaction_commits(
 ):
     from unittest import mock
 
-    from reports.tasks import send_delivery
+    from reports.tasks import send_deliveries
 
     mailing = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK)))
-    with mock.patch.object(send_delivery, "apply_async") as apply_async:
+    with mock.patch.object(send_deliveries, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             notifications.deliver_async(mailing)
         assert apply_async.call_count == 0 and len(callbacks) == 1
         callbacks[0]()
-    assert apply_async.call_args.args[0] == (mailing.waiting[0].pk,)
+    assert apply_async.call_args.args[0] == ([mailing.waiting[0].pk],)
+
+
+@pytest.mark.django_db
+def test_a_batch_stopped_by_an_smtp_error_sends_the_rest_later_and_nothing_twice(smtp, demo_week, settings):
+    for n in range(5):
+        factories.director(username=f"d{n}", email=f"d{n}@example.com")
+    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
+    waiting = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))).waiting
+    ids = [d.pk for d in waiting]
+    smtp.refuse_next = 0
+    sent_before_error = 2
+    original = smtp.handle_DATA
+
+    async def refuse_third(server, session, envelope, calls=[0]):  # noqa: B006 - a counter across calls
+        calls[0] += 1
+        if calls[0] == sent_before_error + 1:
+            return "451 4.3.0 try later"
+        return await original(server, session, envelope)
+
+    smtp.handle_DATA = refuse_third
+    result = notifications.deliver_batch(ids, final=False)
+    assert result.error is not None and len(result.untried) == len(ids) - sent_before_error - 1
+    assert sorted(result.outcomes.values()) == [Outcome.SENT] * sent_before_error + [Outcome.WILL_RETRY]
+    assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == len(ids) - sent_before_error
+
+    retried = notifications.deliver_batch(ids)
+    assert retried.error is None
+    assert sorted(m.envelope_to[0] for m in smtp.messages) == sorted(d.email for d in waiting)  # each once
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}

@@ -13,13 +13,14 @@ from django.urls import reverse
 
 from projects import services
 from projects.history import recorded_at
-from projects.models import Incident, KeyResultReading
+from projects.models import Incident, KeyResultReading, ProgressUpdate, Project
 from projects.weeks import Week
-from reports.markdown import week_markdown
+from reports.importing.parser import parse_report
+from reports.markdown import NORMALISATIONS, normalise_source, week_markdown
 from reports.rollup import build_rollup
 from tests import factories
 
-from .importing_helpers import VARIANTS, WEEK_53, seed, snapshot
+from .importing_helpers import CONTINUES, LANGUAGE, VARIANTS, WEEK_53, seed, snapshot
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SECTIONS = [
@@ -48,19 +49,73 @@ def export(week: str, tmp_path) -> tuple[str, object]:
     return path.read_text("utf-8"), path
 
 
-def test_export_has_the_reports_sections_in_order(superuser, tmp_path):
+@pytest.mark.parametrize("fixture", [WEEK_53, VARIANTS, LANGUAGE, CONTINUES], ids=["53", "variants", "52", "2024"])
+def test_export_of_an_imported_week_is_the_report_up_to_the_normalisations(superuser, tmp_path, fixture):
+    import_files(fixture)
+    week = parse_report(fixture.read_text("utf-8")).week.code
+    text, _path = export(week, tmp_path)
+    # Source order, group headings, the Created line, numbers as written, lines not understood: all kept.
+    assert text == normalise_source(fixture.read_text("utf-8"))
+
+
+@pytest.mark.parametrize("prefix", ["000", "003"])
+def test_export_of_a_seed_is_the_seed_up_to_the_normalisations(superuser, tmp_path, prefix):
+    path = seed(prefix)
+    import_files(seed("000"), seed("003"))  # both, in the seeds' order (53, then 38)
+    week = parse_report(path.read_text("utf-8")).week.code
+    text, _path = export(week, tmp_path)
+    assert text == normalise_source(path.read_text("utf-8"))
+    assert "29.35分钟" not in text and "（进度" not in text and "〔" not in text
+
+
+def test_normalisations_are_the_documented_ones():
+    source = "\ufeff# 第1周 2024/01/05\r\n\r\n- 一行   \r\n    \r\n\tx\t\r\n\r\n\r\n"
+    assert normalise_source(source) == "# 第1周 2024/01/05\n\n- 一行\n\n\tx\n"
+    assert len(NORMALISATIONS) == 4
+
+
+def test_what_changed_in_the_app_after_the_import_shows_in_the_export(superuser, tmp_path):
     import_files(WEEK_53)
-    text, _path = export("2023-W53", tmp_path)
-    headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert headings == SECTIONS
-    assert "- 物保二期，退款路径优化已提测，预计1/4上线" in text
-    assert "- 入金有效成功率：99.995%" in text and "- CD级事故：2.5次" in text
-    assert "- POS收单系统建设（进度67.5%）\n    1. 核心支付链路，上线完成\n" in text
-    assert (
-        "- 12/26 09:05 监控告警对账文件推送失败，导致两个渠道对账延迟，9:50恢复\n    处置：回滚代理配置并补推文件。"
-        in text
+    with recorded_at(CUTOFF_W53):  # corrected in the app before the report went out
+        reading = KeyResultReading.objects.get(key_result__title="一次支付成功率")
+        services.key_result_record_reading(
+            key_result=reading.key_result, week_start=reading.week_start, value=Decimal("99.3")
+        )
+        update = ProgressUpdate.objects.get(project__name="物保二期")
+        update.summary = "退款路径优化测试通过，预计1/4上线"
+        services.progress_update_save(update=update)
+        incident = Incident.objects.get(detected_at__date=date(2023, 12, 26))
+        incident.handling = "回滚代理配置，补推文件。"
+        incident.save()
+    text, path = export("2023-W53", tmp_path)
+    # The metric keeps the precision it was written with; the rest of its line is as written.
+    assert "- 出金有效成功率：99.981% ，一次支付成功率：99.300%。" in text
+    assert "- 物保二期，退款路径优化测试通过，预计1/4上线" in text
+    assert "    处置：回滚代理配置，补推文件。" in text
+    # Everything else is still the report's own text, in its order.
+    assert "- 聚合支付：账单功能上线完成，计划1/10投产\n" in text
+    assert text.index("- 物保二期") < text.index("- 聚合支付") < text.index("- 资金安全")
+    before = snapshot()
+    assert "changed 0 rows" in import_files(path)
+    assert snapshot() == before
+    assert export("2023-W53", tmp_path)[0] == text
+
+
+def test_projects_and_incidents_added_in_the_app_are_appended_to_their_section(superuser, tmp_path):
+    import_files(WEEK_53)
+    o1 = Project.objects.get(name="物保二期").objective
+    with recorded_at(CUTOFF_W53):
+        extra = factories.ProjectFactory(objective=o1, name="新增项目", owner=superuser)
+        factories.ProgressUpdateFactory(project=extra, week_start=date(2023, 12, 25), summary="方案评审", percent=20)
+    text, path = export("2023-W53", tmp_path)
+    o1_section = text.split("## 【O1 服务业务】")[1].split("## 【O2")[0]
+    assert o1_section.rstrip().endswith(
+        "- 资金安全，提醒功能上线完毕\n- 风险数据指标，核查单开发60%，总体进度45%\n- 新增项目，方案评审"
     )
-    assert text.endswith("# 下周工作及目标\n\n1. 绩效面谈\n2. OKR对齐\n")
+    before = snapshot()
+    assert "changed 0 rows" in import_files(path)
+    assert snapshot() == before
+    assert export("2023-W53", tmp_path)[0] == text
 
 
 @pytest.mark.parametrize("fixture", [WEEK_53, VARIANTS], ids=["week53", "variants"])
@@ -87,6 +142,7 @@ def test_round_trip_of_the_seeds_changes_nothing(superuser, tmp_path):
 
 
 THURSDAY_W53 = datetime(2023, 12, 28, 10, tzinfo=SHANGHAI)
+CUTOFF_W53 = datetime(2023, 12, 29, 17, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
@@ -127,6 +183,8 @@ def _entered_in_the_app(superuser):
 
 def test_export_of_data_entered_in_the_app(entered_in_the_app, tmp_path):
     text, path = export("2023-W53", tmp_path)
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    assert headings == [*SECTIONS[:3], "## 【O1 Serve the business】", "## 【O3 Stability】", *SECTIONS[6:]]
     assert "- Bank accounts，Integration testing with the bank（进度40%，上线2024-01-11）" in text
     assert "- Custody（本周无更新）" in text
     assert "- Pay-in success rate：99.991%" in text

@@ -32,9 +32,13 @@ def test_week_metrics_and_text_sections():
         "不可用时间": (Decimal("31.5"), "分钟"),
         "AB级事故": (Decimal("0"), "次"),
         "CD级事故": (Decimal("2.5"), "次"),
+        "打标进度": (Decimal("80.5"), "%"),  # stated under O3 with its ratio: a reading, not a project
     }
     cd = next(m for m in report.metrics if m.title == "CD级事故")
-    assert (cd.line, cd.note) == (25, "12/20 清算任务延迟已复盘，定责D级")
+    assert (cd.line, cd.note, cd.written) == (25, "", "2.5")
+    assert next(m for m in report.metrics if m.title == "一次支付成功率").written == "99.310"
+    tagging = next(m for m in report.metrics if m.title == "打标进度")
+    assert (tagging.note, tagging.objective, tagging.keywords) == ("161/200", "O3", ("打标进度", "打标"))
     assert report.highlights.startswith("- 【年终值守】") and "交付提速" in report.highlights
     assert report.other_work == "1. 绩效沟通\n2. 年度预算评审"
     assert report.reflections == "先把事情做完，再把事情做好。"
@@ -60,7 +64,7 @@ def test_projects_percent_status_and_dates_across_new_year():
     assert project(report, "备付金盘点").percent == Decimal(
         90
     )  # "备付金盘点提测完成" names the project without its status
-    assert project(report, "数据库打标").percent == Decimal("80.5")
+    assert all(p.name != "数据库打标" for o in report.objectives for p in o.projects)
     assert project(report, "物保二期").summary == "退款路径优化已提测，预计1/4上线"
     assert project(report, "物保二期").line == 29
 
@@ -73,12 +77,23 @@ def test_numbered_sub_items_are_milestones():
         (3, "商户巡检", "in_progress", Decimal(70), date(2024, 1, 5)),  # 下周 = Friday of next week
         (4, "加密机对接中", "in_progress", None, None),
     ]
+    assert [m.phase_percent for m in pos.milestones] == [100, 100, 70, 60]
+    assert pos.implied_percent == Decimal("82.50")
     assert pos.note.splitlines()[0] == "POS收单系统建设"
     assert "3. 商户巡检，测试进度70%，预计下周上线" in pos.note
 
 
 def test_incident_time_impact_handling_and_recovery():
-    (incident,) = parse_report(WEEK_53.read_text("utf-8")).incidents
+    inline, incident = parse_report(WEEK_53.read_text("utf-8")).incidents
+    # Written inside the metrics line: date, grade, post-mortem done; no time, no share written.
+    assert (inline.detected_on, inline.detected_time, inline.title, inline.grade, inline.share) == (
+        date(2023, 12, 20),
+        None,
+        "清算任务延迟",
+        "D",
+        None,
+    )
+    assert inline.postmortem_done and inline.inline
     assert (incident.detected_on, incident.detected_time, incident.resolved_time) == (
         date(2023, 12, 26),
         time(9, 5),
@@ -101,6 +116,7 @@ def test_variants_heading_spellings_groups_and_incidents_inside_an_objective():
     assert {m.title: m.value for m in report.metrics} == {
         "入金有效成功率": Decimal("99.990"),
         "退款成功率": Decimal("99.5"),
+        "健康分": Decimal("652"),  # "健康分从640升到652" on the project's line
     }
     new = project(report, "新客户接入")
     assert (new.qa_date, new.launch_date) == (date(2024, 2, 20), date(2024, 3, 31))
@@ -202,7 +218,13 @@ def test_seed_week_53():
     assert project(report, "聚合支付").launch_date == date(2024, 1, 11)
     assert {m.title: m.value for m in report.metrics}["CD级事故"] == Decimal("1.5")
     assert {m.title: m.value for m in report.metrics}["入金有效成功率"] == Decimal("99.997")
-    (incident,) = report.incidents
+    inline, incident = report.incidents
+    assert (inline.detected_on, inline.grade, inline.share, inline.postmortem_done) == (
+        date(2023, 12, 7),
+        "C",
+        Decimal("0.5"),
+        True,
+    )
     assert (incident.detected_on, incident.detected_time, incident.resolved_time) == (
         date(2023, 12, 26),
         time(9, 26),
@@ -214,7 +236,9 @@ def test_seed_week_53():
 def test_seed_week_38():
     report = parse_report(seed("003").read_text("utf-8"))
     assert (report.week.code, report.report_date) == ("2023-W38", date(2023, 9, 15))  # heading date, not Created
-    assert project(report, "支付中心当前数据库195个").percent == Decimal("77.04")
+    assert {m.title: (m.value, m.note) for m in report.metrics}["打标进度"] == (Decimal("77.04"), "104/135")
+    assert {m.title: m.value for m in report.metrics}["健康分"] == Decimal(647)
+    assert all("数据库" not in p.name for o in report.objectives for p in o.projects)
     assert project(report, "杭州政府存管").launch_date == date(2023, 9, 26)
     assert project(report, "家家盈平台（小贝项目）").qa_date == date(2023, 9, 27)
     assert len(project(report, "POS收单系统建设").milestones) == 4

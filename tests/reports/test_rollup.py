@@ -15,6 +15,7 @@ from .rollup_data import add_projects, department
 
 pytestmark = pytest.mark.django_db
 FRIDAY = datetime(2023, 12, 29, 15, tzinfo=ZoneInfo("Asia/Shanghai"))
+W53_MONDAY = datetime(2023, 12, 25).date()
 
 
 @pytest.fixture
@@ -134,3 +135,14 @@ def test_query_count_does_not_grow_with_projects_or_history(on_friday):
     factories.IncidentFactory(grade="A", detected_at=FRIDAY)
     large = count_queries()
     assert small == large <= 15
+
+
+def test_a_metric_without_a_target_does_not_count_toward_its_objective(on_friday):
+    parts = department()
+    for kr in parts["o3"].key_results.all():
+        kr.delete()
+    untargeted = factories.KeyResultFactory(objective=parts["o3"], title="Tables tagged", target_value=None)
+    factories.KeyResultReadingFactory(key_result=untargeted, week_start=W53_MONDAY, value=104)
+    o3 = next(o for o in build_rollup(week53())["objectives"] if o["code"] == "O3")
+    assert o3["key_results"][0]["on_target"] is None and o3["key_results"][0]["target"] is None
+    assert o3["progress_source"] != "key_results"

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from reports.importing.layout import layout_blocks
 from reports.management.mailing import parse_week
 from reports.markdown import week_markdown
 from reports.rollup import NotFrozen, Source, read_week
@@ -27,7 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args, week: str, output: Path | None, frozen: bool, live: bool, **options):
         source = Source.FROZEN if frozen else Source.LIVE if live else Source.AUTO
         try:
-            text = week_markdown(read_week(parse_week(week), source=source))
+            parsed = parse_week(week)
+            text = week_markdown(read_week(parsed, source=source), layout_blocks(parsed))
         except NotFrozen as exc:
             raise CommandError(str(exc)) from exc
         if output is None:

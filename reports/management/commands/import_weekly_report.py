@@ -9,23 +9,32 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from reports.importing.apply import DEFAULT_METRICS_OBJECTIVE, ImportResult, NoOwnerError, report_apply
-from reports.importing.parser import ReportFormatError, parse_report
+from reports.importing.apply import DEFAULT_METRICS_OBJECTIVE, ImportResult, report_apply
+from reports.importing.parser import ParsedReport, ReportFormatError, parse_report
 from reports.importing.reading import decode_report
 
 
 def owner_for(username: str | None):
-    """The named user, or the first superuser; CommandError when there is none."""
-    users = get_user_model().objects
-    if username:
-        owner = users.filter(username=username).first()
-        if owner is None:
-            raise CommandError(_("There is no user “%(name)s”.") % {"name": username})
-        return owner
-    owner = users.filter(is_superuser=True, is_active=True).order_by("pk").first()
+    """The named user (None without a name: projects the report does not give an owner stay without)."""
+    if not username:
+        return None
+    owner = get_user_model().objects.filter(username=username).first()
     if owner is None:
-        raise CommandError(_("There is no superuser to own new projects: create one, or pass --owner USERNAME."))
+        raise CommandError(_("There is no user “%(name)s”.") % {"name": username})
     return owner
+
+
+def check_lines(report: ParsedReport, text: str) -> list[str]:
+    """Every line of the report with where it went: the fidelity check a director can read."""
+    lines = text.splitlines()
+    width = len(str(len(lines)))
+    out = []
+    for number, raw in enumerate(lines, start=1):
+        where = report.placements.get(number, _("kept verbatim"))
+        out.append(f"{number:>{width}} │ {where}")
+        if raw.strip():
+            out.append(f"{'':>{width}} │   {raw.strip()}")
+    return out
 
 
 def result_lines(result: ImportResult) -> list[str]:
@@ -40,6 +49,12 @@ def result_lines(result: ImportResult) -> list[str]:
         )
     for warning in result.warnings:
         lines.append("  " + _("warning: %(message)s") % {"message": warning})
+    if result.unknown_owners:
+        lines.append(
+            "  "
+            + _("owners not found (projects left without an owner): %(names)s")
+            % {"names": ", ".join(f"{name} (line {line})" for line, name in result.unknown_owners)}
+        )
     return lines
 
 
@@ -50,7 +65,13 @@ class Command(BaseCommand):
         parser.add_argument("files", nargs="+", type=Path, help=_("Report files (UTF-8 Markdown)."))
         parser.add_argument("--dry-run", action="store_true", help=_("Print what would change; write nothing."))
         parser.add_argument(
-            "--owner", help=_("Username owning the projects the import creates (default: first superuser).")
+            "--check",
+            action="store_true",
+            help=_("Dry run, then print each line of the report with where it went (nothing is written)."),
+        )
+        parser.add_argument(
+            "--owner",
+            help=_("Username owning the projects the import creates when a line names nobody (default: none)."),
         )
         parser.add_argument(
             "--metrics-objective",
@@ -58,12 +79,17 @@ class Command(BaseCommand):
             help=_("Objective code that new operating metrics are filed under (default: O3)."),
         )
 
-    def handle(self, *args, files: list[Path], dry_run: bool, owner: str | None, metrics_objective: str, **options):
+    def handle(
+        self, *args, files: list[Path], dry_run: bool, check: bool, owner: str | None, metrics_objective: str, **options
+    ):
+        dry_run = dry_run or check
         reports = []
+        texts = []
         for path in files:  # read and parse everything first: a bad file stops the run before any write
             try:
                 text = decode_report(path.read_bytes(), str(path))
                 reports.append((path, parse_report(text)))
+                texts.append(text)
             except OSError as exc:
                 raise CommandError(
                     _("Cannot read %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
@@ -74,6 +100,11 @@ class Command(BaseCommand):
         # One transaction for all files: a dry run of several reports shows each seeing the ones before it.
         with transaction.atomic():
             total = self.import_all(reports, owner_user, dry_run, metrics_objective)
+            if check:
+                for (path, report), text in zip(reports, texts, strict=True):
+                    self.stdout.write(_("Where each line of %(path)s went:") % {"path": path})
+                    for line in check_lines(report, text):
+                        self.stdout.write(line)
             if dry_run:
                 transaction.set_rollback(True)
         summary = _("Dry run: nothing was written.") if dry_run else _("Done.")
@@ -86,10 +117,7 @@ class Command(BaseCommand):
     def import_all(self, reports, owner_user, dry_run: bool, metrics_objective: str) -> int:
         total = 0
         for index, (path, report) in enumerate(reports, start=1):
-            try:
-                result = report_apply(report, owner=owner_user, dry_run=False, metrics_objective=metrics_objective)
-            except NoOwnerError as exc:
-                raise CommandError(str(exc)) from exc
+            result = report_apply(report, owner=owner_user, dry_run=False, metrics_objective=metrics_objective)
             total += len(result.changes)
             verb = _("would change") if dry_run else _("changed")
             self.stdout.write(
