@@ -178,6 +178,9 @@ if WEEK_NUMBERING not in ("jan1", "iso"):
 # Weekly updates older than this many weeks (before the current one) are read-only for owners.
 UPDATE_EDIT_WINDOW_WEEKS = env.int("UPDATE_EDIT_WINDOW_WEEKS", default=4)
 
+# Reports with more project lines than this are imported in the background from the admin (a Celery task).
+IMPORT_BACKGROUND_PROJECTS = env.int("IMPORT_BACKGROUND_PROJECTS", default=200)
+
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 

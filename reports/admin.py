@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from projects.weeks import Week, current_week_start, week_start
 
 from . import admin_deliveries  # noqa: F401  registers the deliveries and preferences admins
-from .admin_import import import_weekly_report_view
+from .admin_import import import_job_view, import_weekly_report_view
 from .models import DirectorNote
 
 
@@ -43,7 +43,12 @@ class DirectorNoteAdmin(SimpleHistoryAdmin):
             self.admin_site.admin_view(import_weekly_report_view),
             name="reports_import_weekly_report",
         )
-        return [import_url, *super().get_urls()]
+        job_url = path(
+            "import/<int:job_id>/",
+            self.admin_site.admin_view(import_job_view),
+            name="reports_import_job",
+        )
+        return [import_url, job_url, *super().get_urls()]
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

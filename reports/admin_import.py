@@ -7,17 +7,21 @@ Served by the director's-note admin at /admin/reports/directornote/import/ (URL 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .importing.apply import report_apply
+from .importing.jobs import import_job_start, job_progress
 from .importing.parser import ReportFormatError, parse_report
 from .importing.reading import MAX_BYTES, decode_report
+from .models import ImportJob
 
 # Importing writes objectives, key results, projects, milestones, updates, incidents and notes of
 # every owner: its own permission, held by the Directors group (and superusers).
@@ -59,6 +63,18 @@ def import_weekly_report_view(request: HttpRequest) -> HttpResponse:
         form = ReportImportForm(request.POST, request.FILES)
         if form.is_valid():
             apply_now = "apply" in request.POST and not form.cleaned_data.get("file")
+            report = form.cleaned_data["report"]
+            lines = sum(len(objective.projects) for objective in report.objectives)
+            if lines > settings.IMPORT_BACKGROUND_PROJECTS:
+                # Too long for one web request: a Celery task does it, this page follows its progress.
+                job = import_job_start(
+                    text=form.cleaned_data["text"],
+                    total=lines,
+                    dry_run=not apply_now,
+                    owner=form.cleaned_data["owner"],
+                    user=request.user,
+                )
+                return redirect("admin:reports_import_job", job.pk)
             result = report_apply(
                 form.cleaned_data["report"],
                 owner=form.cleaned_data["owner"],
@@ -83,3 +99,24 @@ def import_weekly_report_view(request: HttpRequest) -> HttpResponse:
         "applied": applied,
     }
     return TemplateResponse(request, "admin/reports/import_weekly_report.html", context)
+
+
+def import_job_view(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background import: its progress while it runs (the page reloads itself), then its outcome."""
+    if not request.user.has_perms(IMPORT_PERMISSIONS):
+        raise PermissionDenied
+    job = get_object_or_404(ImportJob, pk=job_id)
+    finished = job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+    form = None
+    if job.status == ImportJob.Status.DONE and job.dry_run:
+        form = ReportImportForm(initial={"text": job.text, "owner": job.owner})
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Import a weekly report"),
+        "job": job,
+        "done": job_progress(job),
+        "finished": finished,
+        "form": form,
+        "result": job.result,
+    }
+    return TemplateResponse(request, "admin/reports/import_job.html", context)

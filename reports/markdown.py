@@ -11,6 +11,7 @@ The section titles are the report's own (Chinese) words, not interface text: the
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -350,8 +351,36 @@ class _LayoutRenderer:
         return "\n".join(out).rstrip() + "\n"
 
 
+# Fields that are one line of the report each: a line break in one (entered before names were
+# checked, or by a direct database write) must not start a line of its own in the export, where
+# re-importing it would plant a project, a milestone or an incident.
+ONE_LINE_KEYS = frozenset({"name", "title", "project_name", "owner_name", "team_name"})
+_LINE_BREAKING = {"Cc", "Zl", "Zp"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks, tabs and other control characters as single spaces."""
+    if not any(unicodedata.category(char) in _LINE_BREAKING for char in text):
+        return text
+    flat = "".join(" " if unicodedata.category(char) in _LINE_BREAKING else char for char in text)
+    return " ".join(flat.split())
+
+
+def flatten_one_line_fields(data: Any) -> Any:
+    """A copy of the rollup with every one-line field (``ONE_LINE_KEYS``) flattened by ``one_line``."""
+    if isinstance(data, dict):
+        return {
+            key: one_line(value) if key in ONE_LINE_KEYS and isinstance(value, str) else flatten_one_line_fields(value)
+            for key, value in data.items()
+        }
+    if isinstance(data, list):
+        return [flatten_one_line_fields(item) for item in data]
+    return data
+
+
 def week_markdown(rollup: dict[str, Any], layout: list[dict[str, Any]] | None = None) -> str:
     """The week as Markdown: the imported report's own form when ``layout`` (its blocks) is given."""
+    rollup = flatten_one_line_fields(rollup)
     if layout:
         return _LayoutRenderer(rollup, layout).render()
     return week_markdown_from_data(rollup)

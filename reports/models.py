@@ -172,3 +172,45 @@ class ReportLayout(models.Model):
 
     def __str__(self) -> str:
         return str(Week.of(self.week_start))
+
+
+class ImportJob(models.Model):
+    """A large weekly report imported in the background (a Celery task), its progress and its outcome.
+
+    The admin starts one when a report has more project lines than ``IMPORT_BACKGROUND_PROJECTS``;
+    the page of the job shows how far it got and, when done, what changed (or would change).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    text = models.TextField(_("report text"))
+    dry_run = models.BooleanField(_("preview only"), default=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner of new projects"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("project lines"), default=0)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("report import")
+        verbose_name_plural = _("report imports")
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} #{self.pk}"

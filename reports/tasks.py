@@ -86,3 +86,12 @@ def freeze_and_send_digest(week: str | None = None, scheduled: bool = False, wee
     notifications.freeze_for_digest(the_week)
     mailing = notifications.plan(notifications.digest_mailing(the_week))
     return len(notifications.deliver_async(mailing).waiting)
+
+
+@shared_task(name="reports.run_import_job")
+def run_import_job(job_id: int) -> str | None:
+    """Import a large weekly report in the background (``reports.importing.jobs``); its status."""
+    from .importing.jobs import import_job_run
+
+    job = import_job_run(job_id=job_id)
+    return job.status if job else None

@@ -43,6 +43,7 @@ from projects.models import (
     Objective,
     ProgressUpdate,
     Project,
+    ProjectAlias,
 )
 from projects.names import person_name
 from reports.models import DirectorNote
@@ -131,9 +132,55 @@ class UserNames:
         return next(iter(unique.values())) if len(unique) == 1 else None
 
 
+class ProjectIndex:
+    """Projects by name, per cycle, for matching report lines in constant time (a 3,000-line report
+    used to compare every line with every project).
+
+    Three keys, tried in this order: the exact name, the name without
+    punctuation, the part before a comma or colon. Within a cycle the lowest id wins; other cycles
+    are searched newest first.
+    """
+
+    def __init__(self, projects, aliases=()) -> None:
+        self.by_cycle: dict[int, tuple[dict, dict, dict]] = {}
+        self.cycle_start: dict[int, date] = {}
+        for project in projects:
+            self.add(project)
+        self.aliases = {alias.name: alias.project for alias in aliases}
+
+    def named(self, name: str) -> Project | None:
+        """Called ``name`` now or before (an other name), newest cycle first: ``ProjectQuerySet.named``."""
+        name = name.strip()
+        hits = [names[0].get(name) for names in self.by_cycle.values()] + [self.aliases.get(name)]
+        hits = [hit for hit in hits if hit is not None]
+        return max(hits, key=lambda project: project.objective.cycle.start, default=None)
+
+    def add(self, project: Project) -> None:
+        cycle = project.objective.cycle
+        self.cycle_start[cycle.pk] = cycle.start
+        exact, plain, head = self.by_cycle.setdefault(cycle.pk, ({}, {}, {}))
+        exact.setdefault(project.name, project)
+        plain.setdefault(phrases.normalise_name(project.name), project)
+        head.setdefault(phrases.normalise_name(phrases.split_name(project.name)[0]), project)
+
+    def other_cycles(self, cycle_id: int) -> list[int]:
+        others = [pk for pk in self.by_cycle if pk != cycle_id]
+        return sorted(others, key=lambda pk: self.cycle_start[pk], reverse=True)
+
+    def match(self, name: str, cycles: list[int]) -> Project | None:
+        wanted = phrases.normalise_name(name)
+        for position, key in enumerate((name, wanted, wanted)):
+            for cycle_id in cycles:
+                found = self.by_cycle.get(cycle_id, ({}, {}, {}))[position].get(key)
+                if found is not None and found.objective.cycle_id == cycle_id:
+                    return found
+        return None
+
+
 class _Applier:
-    def __init__(self, report: ParsedReport, *, owner, user, metrics_objective: str) -> None:
+    def __init__(self, report: ParsedReport, *, owner, user, metrics_objective: str, progress=None) -> None:
         self.report = report
+        self.progress = progress
         self.week = report.week
         self.monday = report.week.monday
         self.owner = owner
@@ -142,7 +189,7 @@ class _Applier:
         self.changes: list[Change] = []
         self.warnings: list[str] = list(report.warnings)
         self.unknown_owners: list[tuple[int, str]] = []
-        self._projects: list[Project] | None = None
+        self._projects: ProjectIndex | None = None
         self._users: UserNames | None = None
         # The report's moment: everything written is dated here (see report_apply).
         self.when = min(report_cutoff(report.week), timezone.now())
@@ -245,39 +292,23 @@ class _Applier:
         self.record("update" if reading else "create", new, parsed.line, fields if reading else None)
 
     # Projects.
-    def all_projects(self) -> list[Project]:
+    def project_index(self) -> ProjectIndex:
         if self._projects is None:
-            self._projects = list(Project.objects.select_related("objective__cycle").order_by("pk"))
+            self._projects = ProjectIndex(
+                Project.objects.select_related("objective__cycle").order_by("pk"),
+                ProjectAlias.objects.select_related("project__objective__cycle").order_by("pk"),
+            )
         return self._projects
 
     def find_project(self, name: str, cycle: Cycle) -> Project | None:
         """The project of that name or alias: this cycle's first, then the latest other cycle's."""
-        mine = [p for p in self.all_projects() if p.objective.cycle_id == cycle.pk]
-        found = self.match_project(name, mine)
+        index = self.project_index()
+        found = index.match(name, [cycle.pk])
         if found is None:
-            named = Project.objects.named(name).select_related("objective__cycle").order_by("-objective__cycle__start")
-            found = named.first()
+            found = index.named(name)
         if found is None:
-            others = sorted(
-                (p for p in self.all_projects() if p.objective.cycle_id != cycle.pk),
-                key=lambda p: p.objective.cycle.start,
-                reverse=True,
-            )
-            found = self.match_project(name, others)
+            found = index.match(name, index.other_cycles(cycle.pk))
         return found
-
-    def match_project(self, name: str, projects: list[Project]) -> Project | None:
-        """Exact name, then without punctuation, then before a comma or colon."""
-        wanted = phrases.normalise_name(name)
-        for key in (
-            lambda p: p.name == name,
-            lambda p: phrases.normalise_name(p.name) == wanted,
-            lambda p: phrases.normalise_name(phrases.split_name(p.name)[0]) == wanted,
-        ):
-            found = next((p for p in projects if key(p)), None)
-            if found:
-                return found
-        return None
 
     def find_owner(self, parsed: ParsedProject):
         if not parsed.owner_name:
@@ -355,7 +386,7 @@ class _Applier:
             except ValidationError as error:
                 self.warn(parsed.line, error)
                 return
-            self.all_projects().append(project)
+            self.project_index().add(project)
             self.record("create", project, parsed.line)
         else:
             if parsed.owner_name and is_latest:
@@ -386,6 +417,7 @@ class _Applier:
             except ValidationError as error:
                 self.warn(parsed.line, error)
                 return
+            self.project_index().add(project)  # found in this cycle from now on
             self.record("update", project, parsed.line, {"objective": (old, str(objective))})
 
     def past_project_state(self, project: Project, objective: Objective, parsed: ParsedProject) -> None:
@@ -576,9 +608,14 @@ class _Applier:
         objectives = {o.code: self.objective(cycle, o.code, o.title, o.line) for o in self.report.objectives}
         for order, metric in enumerate(self.report.metrics):
             self.metric(cycle, metric, order)
+        total = sum(len(parsed.projects) for parsed in self.report.objectives)
+        done = 0
         for parsed in self.report.objectives:
             for project in parsed.projects:
                 self.project(objectives[parsed.code], project)
+                done += 1
+                if self.progress is not None and (done % 25 == 0 or done == total):
+                    self.progress(done, total)
         for incident in self.report.incidents:
             self.incident(incident)
         self.director_note()
@@ -592,13 +629,15 @@ def report_apply(
     user=None,
     dry_run: bool = False,
     metrics_objective: str = DEFAULT_METRICS_OBJECTIVE,
+    progress=None,
 ) -> ImportResult:
     """Write ``report`` to the database (or, with ``dry_run``, only list what would change).
 
     All or nothing: an error leaves the database as it was. ``owner`` (optional) owns the projects
     the report creates without naming an owner; otherwise they have none until someone is named.
+    ``progress(done, total)``, if given, is called as project lines are done.
     """
-    applier = _Applier(report, owner=owner, user=user, metrics_objective=metrics_objective)
+    applier = _Applier(report, owner=owner, user=user, metrics_objective=metrics_objective, progress=progress)
     # The report's facts are dated at its week's report moment, so that week's rollup shows them.
     with transaction.atomic(), recorded_at(applier.when):
         applier.run()

@@ -504,6 +504,7 @@ class _Parser:
                         "title": milestone.title,
                         "project": self.project.name,
                     }
+                    self.unusable(line.number, body, label)
                 else:
                     label = _("text of the update of “%(project)s”") % {"project": self.project.name}
                 self.place(line, "project", label, self.project)
@@ -515,6 +516,20 @@ class _Parser:
             )
             return
         self.unparsed(line)
+
+    def unusable(self, number: int, body: str, what: str) -> None:
+        """Warn about each number or date of the line that cannot be used (it is not imported)."""
+        names = {
+            "percent": _("percent"),
+            "qa_date": _("QA date"),
+            "launch_date": _("launch date"),
+            "due_date": _("due date"),
+        }
+        for field_name, written in phrases.unusable_values(body, self.report_date):
+            self.report.warnings.append(
+                _("line %(line)s: %(what)s: %(field)s “%(written)s” is not usable and was not imported.")
+                % {"line": number, "what": what, "field": names[field_name], "written": written}
+            )
 
     def start_project(self, line: _Line, body: str) -> None:
         assert self.objective is not None
@@ -528,6 +543,7 @@ class _Parser:
             self.place(line, "reading", label, readings)
             return
         project = parse_project(line.number, self.objective.code, body, self.report_date)
+        self.unusable(line.number, body, _("project “%(name)s”") % {"name": project.name})
         project.group = self.group
         for metric in project.readings:
             metric.objective = self.objective.code
@@ -755,8 +771,18 @@ def parse_milestone(line: int, number: int, body: str, reference: date) -> Parse
     return ParsedMilestone(line, number, head[:200] or body[:200], body, status, percent, due, phase)
 
 
+# A department's week fits in far fewer lines; more is a wrong file or several weeks pasted together.
+MAX_LINES = 20_000
+
+
 def parse_report(text: str) -> ParsedReport:
     """Parse one report; raises ReportFormatError when ``text`` is not a weekly report."""
     if "\x00" in text:
         raise ReportFormatError(_("This is not a weekly report: it is not text."))
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        raise ReportFormatError(
+            _("The report has %(lines)s lines; at most %(max)s are imported at once. Import one week per file.")
+            % {"lines": lines, "max": MAX_LINES}
+        )
     return _Parser(text).run()

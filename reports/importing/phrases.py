@@ -155,6 +155,33 @@ def progress_percent(text: str) -> Decimal | None:
     return found[0][1]
 
 
+# A progress percent with a sign or over 100 ("进度-5%", "进度150%"): reported, never used.
+_ANY_PERCENT_RE = re.compile(
+    rf"(?P<word>(?:总体|整体|项目整体)?(?:{_PROGRESS_WORDS}))\s*[:：]?\s*(?P<sign>[-−–+])?\s*"
+    r"(?P<value>\d+(?:\.\d+)?)\s*[%％]"
+)
+
+
+def unusable_values(text: str, reference: date) -> list[tuple[str, str]]:
+    """Numbers and dates a line writes that cannot be used: (field, the text as written).
+
+    Fields: "percent" (signed, or above 100), "qa_date" / "launch_date" / "due_date" (no such day,
+    like 2/30 or 13/5). The import lists each with its line and project; ``--strict`` refuses it.
+    """
+    found = []
+    for match in _ANY_PERCENT_RE.finditer(text):
+        value = Decimal(match["value"])
+        if match["sign"] in ("-", "−", "–") or value > 100:
+            found.append(("percent", match.group(0)))
+    for match in _DATE_EVENT_RE.finditer(text):
+        if match["month"] is None or _match_date(match, reference) is not None:
+            continue
+        event = match["event"]
+        kind = "qa" if re.fullmatch(_QA_WORDS, event) else "launch" if re.fullmatch(_LAUNCH_WORDS, event) else "due"
+        found.append((f"{kind}_date", match.group(0)))
+    return found
+
+
 def status_words(text: str) -> list[str]:
     """Status words in the order they appear ("提测", "上线完成", "kickoff", …)."""
     return [m.group(0).lower() if m.group(0).isascii() else m.group(0) for m in _STATUS_RE.finditer(text)]

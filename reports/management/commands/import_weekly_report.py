@@ -74,13 +74,26 @@ class Command(BaseCommand):
             help=_("Username owning the projects the import creates when a line names nobody (default: none)."),
         )
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help=_("Fail, writing nothing, when a report gives any warning (an unusable number or date, …)."),
+        )
+        parser.add_argument(
             "--metrics-objective",
             default=DEFAULT_METRICS_OBJECTIVE,
             help=_("Objective code that new operating metrics are filed under (default: O3)."),
         )
 
     def handle(
-        self, *args, files: list[Path], dry_run: bool, check: bool, owner: str | None, metrics_objective: str, **options
+        self,
+        *args,
+        files: list[Path],
+        dry_run: bool,
+        check: bool,
+        owner: str | None,
+        metrics_objective: str,
+        strict: bool = False,
+        **options,
     ):
         dry_run = dry_run or check
         reports = []
@@ -99,7 +112,10 @@ class Command(BaseCommand):
         owner_user = owner_for(owner)
         # One transaction for all files: a dry run of several reports shows each seeing the ones before it.
         with transaction.atomic():
-            total = self.import_all(reports, owner_user, dry_run, metrics_objective)
+            total, warnings = self.import_all(reports, owner_user, dry_run, metrics_objective)
+            if strict and warnings:
+                # Leaving the block with an error rolls everything back: nothing is written.
+                raise CommandError(_("--strict: %(count)s warnings, nothing was imported.") % {"count": warnings})
             if check:
                 for (path, report), text in zip(reports, texts, strict=True):
                     self.stdout.write(_("Where each line of %(path)s went:") % {"path": path})
@@ -114,11 +130,13 @@ class Command(BaseCommand):
             )
         )
 
-    def import_all(self, reports, owner_user, dry_run: bool, metrics_objective: str) -> int:
-        total = 0
+    def import_all(self, reports, owner_user, dry_run: bool, metrics_objective: str) -> tuple[int, int]:
+        """Import every report in turn: (changes, warnings) in total."""
+        total = warnings = 0
         for index, (path, report) in enumerate(reports, start=1):
             result = report_apply(report, owner=owner_user, dry_run=False, metrics_objective=metrics_objective)
             total += len(result.changes)
+            warnings += len(result.warnings) + len(result.unparsed)
             verb = _("would change") if dry_run else _("changed")
             self.stdout.write(
                 _(
@@ -138,4 +156,4 @@ class Command(BaseCommand):
             )
             for line in result_lines(result):
                 self.stdout.write(line)
-        return total
+        return total, warnings
