@@ -104,7 +104,17 @@ class ChatIdentityAdmin(admin.ModelAdmin):
 
 @admin.register(ChatDelivery)
 class ChatDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["kind", "period", "channel", "status", "attempts", "parts_sent", "error_code", "sent_at", "short_error"]
+    list_display = [
+        "kind",
+        "period",
+        "channel",
+        "status",
+        "attempts",
+        "parts_sent",
+        "error_code",
+        "sent_at",
+        "short_error",
+    ]
     list_filter = ["status", "kind", "channel__platform", "period"]
     search_fields = ["channel__name", "error_code"]
     date_hierarchy = "created_at"

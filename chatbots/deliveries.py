@@ -127,14 +127,17 @@ def delivery_send(*, delivery_id: int, final: bool = True, wait_for_slot: float 
             _mark(delivery, status=ChatDelivery.Status.SKIPPED, claimed_at=None)
             return Outcome.SKIPPED
         for index in range(delivery.parts_sent, len(bodies)):
-            wait = ratelimit.take_slot(delivery.channel_id)
+            wait, slot = ratelimit.take_slot(delivery.channel_id)
             while wait and wait <= wait_for_slot:
                 time.sleep(wait)
                 wait_for_slot -= wait
-                wait = ratelimit.take_slot(delivery.channel_id)
+                wait, slot = ratelimit.take_slot(delivery.channel_id)
             if wait:
                 raise RateLimited(wait)
-            post(delivery.channel, bodies[index])
+            try:
+                post(delivery.channel, bodies[index])
+            finally:
+                ratelimit.slot_done(slot)
             _mark(delivery, parts_sent=index + 1, error_code="", last_error="")
     except RateLimited:
         _mark(delivery, status=ChatDelivery.Status.PENDING, claimed_at=None)

@@ -16,16 +16,20 @@ class ChannelForm(forms.ModelForm):
         required=False,
         max_length=2000,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off", "size": 80}),
-        help_text=_("Copied from the bot's settings. It holds the bot's key, so it is never shown again; leave "
-                    "empty to keep the saved one."),
+        help_text=_(
+            "Copied from the bot's settings. It holds the bot's key, so it is never shown again; leave "
+            "empty to keep the saved one."
+        ),
     )
     new_secret = forms.CharField(
         label=_("signing secret"),
         required=False,
         max_length=500,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text=_("Only when the bot signs its messages (DingTalk: SEC…; Feishu: signature check). Never shown "
-                    "again; leave empty to keep the saved one."),
+        help_text=_(
+            "Only when the bot signs its messages (DingTalk: SEC…; Feishu: signature check). Never shown "
+            "again; leave empty to keep the saved one."
+        ),
     )
     clear_secret = forms.BooleanField(label=_("remove the signing secret"), required=False)
 

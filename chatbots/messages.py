@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from projects.weeks import Week
 
@@ -68,11 +69,16 @@ def milestone_alert(channel: Channel, day: date) -> ChatMessage | None:
         owner = milestone.owner or milestone.project.owner
         days = (milestone.due_date - day).days
         if days < 0:
-            when = _("overdue by %(days)d days (due %(date)s)") % {"days": -days, "date": milestone.due_date}
+            when = ngettext(
+                "overdue by %(days)d day (due %(date)s)", "overdue by %(days)d days (due %(date)s)", -days
+            ) % {"days": -days, "date": milestone.due_date}
         elif days == 0:
             when = _("due today")
         else:
-            when = _("due %(date)s, in %(days)d days") % {"date": milestone.due_date, "days": days}
+            when = ngettext("due %(date)s, in %(days)d day", "due %(date)s, in %(days)d days", days) % {
+                "date": milestone.due_date,
+                "days": days,
+            }
         message.lines.append(
             Line(
                 text=f"{milestone.project.name} · {milestone.title}: {when}",
@@ -105,7 +111,9 @@ def _previous_progress(week: Week) -> dict[str, float]:
 
 
 @lru_cache(maxsize=32)
-def _digest_cached(snapshot_id: int, compiled_at: str, language: str, team_id: int | None, site_url: str) -> ChatMessage:
+def _digest_cached(
+    snapshot_id: int, compiled_at: str, language: str, team_id: int | None, site_url: str
+) -> ChatMessage:
     from reports.models import RollupSnapshot
 
     snapshot = RollupSnapshot.objects.get(pk=snapshot_id)
@@ -123,16 +131,15 @@ def _digest_message(data: dict, week: Week, team_id: int | None) -> ChatMessage:
     for objective in data["objectives"]:
         progress = objective["progress"]
         change = progress - previous[objective["code"]] if objective["code"] in previous else None
-        lines.append(
-            Line(f"{objective['code']} {objective['title']}: {progress:.1f}% ({_signed(change)})")
-        )
+        lines.append(Line(f"{objective['code']} {objective['title']}: {progress:.1f}% ({_signed(change)})"))
         projects += [p for p in objective["projects"] if team_id is None or p["team_id"] == team_id]
 
     slipped = [p for p in projects if p["slipped"]]
     lines.append(Line(_("Slipped (%(count)d)") % {"count": len(slipped)}, heading=True))
     for project in slipped:
         moves = [
-            _("%(what)s %(date)s (%(days)+d days)") % {"what": what, "date": project[key]["date"], "days": project[key]["days"]}
+            _("%(what)s %(date)s (%(days)+d days)")
+            % {"what": what, "date": project[key]["date"], "days": project[key]["days"]}
             for key, what in (("qa", _("QA")), ("launch", _("launch")))
             if project[key]["slipped"]
         ]

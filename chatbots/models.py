@@ -108,6 +108,9 @@ class ChannelSend(models.Model):
         # The limiter counts one channel's sends within the last window.
         indexes = [models.Index(fields=["channel", "at"], name="chatbots_send_channel_at_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.channel_id} @ {self.at:%Y-%m-%d %H:%M:%S}"
+
 
 class ChatIdentity(models.Model):
     """Who a person is on the chat platforms, so messages @-mention them."""

@@ -3,8 +3,10 @@ CHAT_RATE_WINDOW_SECONDS (the platforms allow 20 a minute), across every worker.
 
 A sliding window kept in the database (one ChannelSend row per post), taken under a row lock on the
 channel, so two workers never both take the last slot. A post that finds the window full is told how
-long to wait; the slot is recorded before the post, so a post that fails still counts, as it does on
-the platform's side.
+long to wait. The platform counts a message when it arrives, somewhere between our taking the slot and
+the end of the post: so a slot is first dated at the latest the post could end (now + the HTTP
+timeout), then at the moment it ended (``slot_done``); the window is counted from those dates, never
+from earlier ones. A post that fails still counts, as it does on the platform's side.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ def window() -> timedelta:
     return timedelta(seconds=settings.CHAT_RATE_WINDOW_SECONDS)
 
 
-def take_slot(channel_id: int, *, now: datetime | None = None) -> float:
-    """Take a slot to post to the channel now and return 0, or return the seconds until one frees up."""
+def take_slot(channel_id: int, *, now: datetime | None = None) -> tuple[float, int | None]:
+    """Take a slot to post to the channel now: (0, slot id); or (seconds until one frees up, None)."""
     now = now or timezone.now()
     start = now - window()
     limit = settings.CHAT_RATE_LIMIT
@@ -31,12 +33,19 @@ def take_slot(channel_id: int, *, now: datetime | None = None) -> float:
         Channel.objects.select_for_update().filter(pk=channel_id).values_list("pk", flat=True).get()
         ChannelSend.objects.filter(channel_id=channel_id, at__lte=start).delete()
         recent = list(
-            ChannelSend.objects.filter(channel_id=channel_id, at__gt=start).order_by("-at").values_list("at", flat=True)[
-                :limit
-            ]
+            ChannelSend.objects.filter(channel_id=channel_id, at__gt=start)
+            .order_by("-at")
+            .values_list("at", flat=True)[:limit]
         )
         if len(recent) >= limit:
             frees_at = recent[limit - 1] + window()  # the oldest of the last ``limit`` posts leaves the window
-            return max(0.05, (frees_at - now).total_seconds())
-        ChannelSend.objects.create(channel_id=channel_id, at=now)
-    return 0.0
+            return max(0.05, (frees_at - now).total_seconds()), None
+        slot = ChannelSend.objects.create(
+            channel_id=channel_id, at=now + timedelta(seconds=settings.CHAT_TIMEOUT_SECONDS)
+        )
+    return 0.0, slot.pk
+
+
+def slot_done(slot_id: int) -> None:
+    """The post of this slot has ended (accepted, refused or broken off): date the slot now."""
+    ChannelSend.objects.filter(pk=slot_id).update(at=timezone.now())

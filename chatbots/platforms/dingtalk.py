@@ -57,7 +57,7 @@ def payloads(message: ChatMessage) -> list[dict]:
             }
             for number, (text, _) in enumerate(texts, start=1)
         ]
-    tail = f"[{message.link_label}]({message.link_url})" if message.link_url else ""
+    tail = f"[{message.link_label}]({message.link_url})" if message.link_url else message.link_label
     texts = pack(
         [_line(line) for line in message.lines],
         head=lambda part, parts: f"### {numbered(title)(part, parts)}",

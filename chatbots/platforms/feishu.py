@@ -56,12 +56,12 @@ def payloads(message: ChatMessage) -> list[dict]:
                 }
                 elements.append({"tag": "action", "actions": [button]})
             header = {"title": {"tag": "plain_text", "content": numbered(message.title)(number, len(texts))}}
-            cards.append({"msg_type": "interactive", "card": {"header": {**header, "template": "blue"}, "elements": elements}})
+            cards.append(
+                {"msg_type": "interactive", "card": {"header": {**header, "template": "blue"}, "elements": elements}}
+            )
         return cards
-    tail = f"{message.link_label}: {message.link_url}" if message.link_url else ""
-    texts = pack(
-        [_text_line(line) for line in message.lines], head=numbered(message.title), tail=tail, limit=LIMIT
-    )
+    tail = f"{message.link_label}: {message.link_url}" if message.link_url else message.link_label
+    texts = pack([_text_line(line) for line in message.lines], head=numbered(message.title), tail=tail, limit=LIMIT)
     return [{"msg_type": "text", "content": {"text": text}} for text, _ in texts]
 
 

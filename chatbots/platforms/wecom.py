@@ -33,7 +33,7 @@ def _text_line(line: Line) -> str:
 
 def payloads(message: ChatMessage) -> list[dict]:
     if message.card:
-        tail = f"[{message.link_label}]({message.link_url})" if message.link_url else ""
+        tail = f"[{message.link_label}]({message.link_url})" if message.link_url else message.link_label
         texts = pack(
             [_markdown_line(line) for line in message.lines],
             head=lambda part, parts: f"### {numbered(message.title)(part, parts)}",
@@ -41,7 +41,7 @@ def payloads(message: ChatMessage) -> list[dict]:
             limit=MARKDOWN_LIMIT,
         )
         return [{"msgtype": "markdown", "markdown": {"content": text}} for text, _ in texts]
-    tail = f"{message.link_label}: {message.link_url}" if message.link_url else ""
+    tail = f"{message.link_label}: {message.link_url}" if message.link_url else message.link_label
     texts = pack(
         [_text_line(line) for line in message.lines], head=numbered(message.title), tail=tail, limit=TEXT_LIMIT
     )
