@@ -144,7 +144,7 @@ def test_a_webhook_no_longer_allowed_is_not_posted_to(platforms, teams, settings
 def test_our_limiter_keeps_each_bot_within_its_rate(platforms, teams, settings):
     settings.CHAT_RATE_LIMIT = 3
     settings.CHAT_RATE_WINDOW_SECONDS = 1.0
-    channel, bot = make_channel(platforms, "wecom", team=teams["payments"], limit=3, window=1.0)
+    _channel, bot = make_channel(platforms, "wecom", team=teams["payments"], limit=3, window=1.0)
     days = [date(2023, 12, 28) + timedelta(days=n) for n in range(5)]
     rows = [fanout.plan(Kind.MILESTONE_ALERT, day)[0] for day in days]
 
