@@ -95,3 +95,9 @@ def chat_worker(settings, transactional_db):
     finally:
         use_broker("memory://")
         redis.Redis.from_url(REDIS_WORKER_URL).flushdb()
+
+
+@pytest.fixture
+def smtp_off(settings):
+    """The email half of the schedules goes to the in-memory outbox; these tests look at chat only."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
