@@ -86,6 +86,8 @@ class PlatformServer:
         self.bots: dict[str, Bot] = {}
         self.lock = threading.Lock()
         self.release = threading.Event()
+        self.stall_next = 0  # like Bot.stall_next, for whichever bot is posted to first
+        self.stalled = threading.Event()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -174,9 +176,11 @@ class PlatformServer:
                     bot.rate_limited += 1
                     raise Refuse(RATE_LIMIT_CODE[platform], f"send too fast, exceed {bot.limit} times per window")
                 bot.recent.append(now)
-                stall = bot.stall_next > 0
-                if stall:
+                stall = bot.stall_next > 0 or self.stall_next > 0
+                if bot.stall_next > 0:
                     bot.stall_next -= 1
+                elif self.stall_next > 0:
+                    self.stall_next -= 1
             if stall and not self._hold(bot, body, handler):
                 return 0, None  # the client went away before an answer: not accepted
             with self.lock:
@@ -194,6 +198,7 @@ class PlatformServer:
     def _hold(self, bot: Bot, body: dict, handler) -> bool:
         """Hold the request until released; False when the client closed the connection meanwhile."""
         bot.stalled.set()
+        self.stalled.set()
         sock = handler.connection
         while not self.release.is_set():
             readable, _, _ = select.select([sock], [], [], 0.05)
