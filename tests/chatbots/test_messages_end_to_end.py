@@ -157,3 +157,19 @@ def test_director_comments_are_a_choice_but_nothing_is_sent_yet(platforms, teams
 
     assert fanout.deliver_inline(fanout.plan(Kind.DIRECTOR_COMMENT, MONDAY)) == {"skipped": 1}
     assert bot.received == []
+
+
+def test_the_command_posts_now_with_progress_and_not_twice(platforms, teams):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _channel, bot = make_channel(platforms, "feishu", team=teams["payments"])
+    out = StringIO()
+    call_command("send_chat", "reminders", "--week", DEMO_WEEK, "--dry-run", stdout=out)
+    assert "Bank virtual accounts" in out.getvalue() and bot.received == []
+
+    call_command("send_chat", "reminders", "--week", DEMO_WEEK, stdout=out)
+    call_command("send_chat", "reminders", "--week", DEMO_WEEK, stdout=out)
+    assert "[1/1] sent" in out.getvalue() and "0 channel(s) waiting" in out.getvalue()
+    assert len(bot.received) == 1
