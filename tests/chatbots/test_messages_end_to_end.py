@@ -173,3 +173,15 @@ def test_the_command_posts_now_with_progress_and_not_twice(platforms, teams):
     call_command("send_chat", "reminders", "--week", DEMO_WEEK, stdout=out)
     assert "[1/1] sent" in out.getvalue() and "0 channel(s) waiting" in out.getvalue()
     assert len(bot.received) == 1
+
+
+def test_messages_are_written_in_the_channels_language(platforms, teams, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    _zh, zh_bot = make_channel(platforms, "wecom", team=teams["payments"])
+    _en, en_bot = make_channel(platforms, "wecom", team=teams["payments"], language="en")
+
+    fanout.deliver_inline(fanout.plan(Kind.UPDATE_REMINDER, MONDAY))
+
+    assert zh_bot.texts()[0].startswith("2023年第53周：以下项目本周还没有更新进展")
+    assert "请在周五汇总周报前更新。" in zh_bot.texts()[0]
+    assert en_bot.texts()[0].startswith("2023-W53: projects without this week's update")
