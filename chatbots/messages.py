@@ -110,21 +110,28 @@ def _previous_progress(week: Week) -> dict[str, float]:
     return {objective["code"]: objective["progress"] for objective in data["objectives"]}
 
 
-@lru_cache(maxsize=32)
-def _digest_cached(
-    snapshot_id: int, compiled_at: str, language: str, team_id: int | None, site_url: str
-) -> ChatMessage:
+@lru_cache(maxsize=8)
+def _snapshot_data(snapshot_id: int, compiled_at: str) -> tuple[dict, dict[str, float]]:
+    """A frozen week's data and its objectives' progress the week before: loaded once per snapshot."""
     from reports.models import RollupSnapshot
 
     snapshot = RollupSnapshot.objects.get(pk=snapshot_id)
+    return snapshot.data, _previous_progress(Week.of(snapshot.week_start))
+
+
+@lru_cache(maxsize=64)
+def _digest_cached(
+    snapshot_id: int, compiled_at: str, language: str, team_id: int | None, site_url: str
+) -> ChatMessage:
+    data, previous = _snapshot_data(snapshot_id, compiled_at)
     with translation.override(language):
-        return _digest_message(snapshot.data, Week.of(snapshot.week_start), team_id)
+        return _digest_message(data, previous, team_id)
 
 
-def _digest_message(data: dict, week: Week, team_id: int | None) -> ChatMessage:
+def _digest_message(data: dict, previous: dict[str, float], team_id: int | None) -> ChatMessage:
+    week = Week.of(date.fromisoformat(data["week"]["monday"]))
     label = data["week"]["label_zh"] if _is_zh() else data["week"]["label_en"]
     message = ChatMessage(title=_("%(week)s weekly report") % {"week": label}, card=True)
-    previous = _previous_progress(week)
     lines = message.lines
     lines.append(Line(_("Objectives"), heading=True))
     projects = []

@@ -21,9 +21,10 @@ REDIS_WORKER_URL = "redis://127.0.0.1:6379/8"
 @pytest.fixture
 def platforms(settings):
     """The three platforms' webhooks on 127.0.0.1, allowed as a private deployment."""
-    from chatbots.messages import _digest_cached
+    from chatbots.messages import _digest_cached, _snapshot_data
 
-    _digest_cached.cache_clear()  # rendered digests are cached per snapshot; ids repeat across tests
+    _digest_cached.cache_clear()
+    _snapshot_data.cache_clear()  # rendered digests are cached per snapshot; ids repeat across tests
     with PlatformServer() as server:
         settings.CHAT_WEBHOOK_ALLOWED_ORIGINS = [server.origin]
         settings.SITE_URL = "https://okr.example.com"
