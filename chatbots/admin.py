@@ -4,6 +4,9 @@ their state, the platform's error code and a re-send action."""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -90,6 +93,10 @@ class ChatIdentityAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_staff
 
+    def get_autocomplete_fields(self, request):
+        # Searching all users needs their view permission: directors and superusers only.
+        return ["user"] if request.user.has_perm("chatbots.change_chatidentity") else []
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if not request.user.has_perm("chatbots.change_chatidentity") and "user" in form.base_fields:
@@ -136,6 +143,20 @@ class ChatDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # deliveries are recorded by the schedules only
+
+    def get_urls(self):
+        resend = self.admin_site.admin_view(self.resend_one)
+        return [path("<int:pk>/resend/", resend, name="chatbots_chatdelivery_resend"), *super().get_urls()]
+
+    def resend_one(self, request, pk: int):
+        """The change page's "Re-send this message" button (POST)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        delivery = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not self.has_change_permission(request, delivery):
+            return HttpResponseRedirect(reverse("admin:index"))
+        self.resend(request, self.get_queryset(request).filter(pk=delivery.pk))
+        return HttpResponseRedirect(reverse("admin:chatbots_chatdelivery_change", args=[delivery.pk]))
 
     @admin.display(description=_("last error"))
     def short_error(self, obj: ChatDelivery) -> str:

@@ -13,6 +13,7 @@ host and the key's last four characters.
 
 from __future__ import annotations
 
+import http.client
 import json
 import re
 import urllib.error
@@ -132,7 +133,7 @@ def post_json(url: str, payload: dict, *, timeout: float) -> Reply:
             status, raw = response.status, response.read(65536)
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read(65536)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         raise WebhookUnreachable(f"{type(reason).__name__}: {_scrub(str(reason), url)}") from None
     try:

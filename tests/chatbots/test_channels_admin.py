@@ -187,3 +187,26 @@ def test_the_deliveries_page_shows_the_platforms_code_and_re_sends_failed_ones(c
     failed.refresh_from_db()
     sent.refresh_from_db()
     assert (failed.status, sent.status) == ("pending", "sent")
+
+
+def test_a_failed_message_has_a_resend_button_on_its_page(client, director, owner):
+    channel = Channel.objects.create(name="g", platform="feishu", webhook_url=FEISHU, webhook_hint="h")
+    failed = ChatDelivery.objects.create(
+        kind=Kind.DIGEST, period=date(2023, 12, 25), channel=channel, status="failed", error_code="19021"
+    )
+    page = reverse("admin:chatbots_chatdelivery_change", args=[failed.pk])
+    button = reverse("admin:chatbots_chatdelivery_resend", args=[failed.pk])
+
+    client.force_login(owner)
+    assert client.post(button).status_code in (302, 403, 404)
+    failed.refresh_from_db()
+    assert failed.status == "failed"  # owners cannot re-send
+
+    client.force_login(director)
+    assert button in client.get(page).content.decode()
+    assert client.get(button).status_code == 405
+    response = client.post(button, follow=True)
+    assert "1 chat message queued to be sent again." in response.content.decode()
+    failed.refresh_from_db()
+    assert failed.status == "pending"
+    assert button not in client.get(page).content.decode()  # nothing to re-send any more

@@ -161,3 +161,33 @@ def test_our_limiter_keeps_each_bot_within_its_rate(platforms, teams, settings):
     assert time.monotonic() - started > 0.05
     assert len(bot.received) == 5 and bot.rate_limited == 0  # the platform never had to say "too fast"
     assert bot.received_at[3] - bot.received_at[0] >= 0.95
+
+
+@pytest.mark.django_db
+def test_webhook_keys_and_secrets_stay_out_of_logs_and_errors(platforms, teams, caplog, settings):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    channel, bot = make_channel(platforms, "dingtalk", team=teams["payments"], secret="SECright-secret")
+    channel.secret = "SECwrong-secret"
+    channel.save()
+    errors = []
+    [row] = fanout.plan(Kind.UPDATE_REMINDER, MONDAY)
+    assert delivery_send(delivery_id=row.pk, final=False) == Outcome.FAILED  # refused: the signature
+    errors += list(ChatDelivery.objects.values_list("last_error", flat=True))
+    settings.CHAT_WEBHOOK_ALLOWED_ORIGINS.append(f"http://127.0.0.1:{free_port()}")
+    channel.webhook_url = f"{settings.CHAT_WEBHOOK_ALLOWED_ORIGINS[-1]}/robot/send?access_token={bot.token}"
+    channel.save()
+    ChatDelivery.objects.all().delete()
+    [row] = fanout.plan(Kind.UPDATE_REMINDER, MONDAY)
+    with pytest.raises(SendError) as raised:
+        delivery_send(delivery_id=row.pk, final=False)
+    errors += [
+        repr(raised.value),
+        str(raised.value.__cause__),
+        *ChatDelivery.objects.values_list("last_error", flat=True),
+    ]
+
+    assert "310000: sign not match" in errors[0] and "Connection refused" in errors[-1]
+    text = caplog.text + "\n".join(errors)
+    assert bot.token not in text and "right-secret" not in text and "wrong-secret" not in text
