@@ -8,7 +8,7 @@ language, else the site's.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 
 from django.conf import settings
@@ -37,22 +37,20 @@ def rollup_url(week: Week) -> str:
     return absolute_url(reverse("reports:rollup", kwargs={"code": week.code}))
 
 
-def week_label(week: Week) -> str:
-    return week.label()
-
-
 def update_reminder(channel: Channel, monday: date) -> ChatMessage | None:
     owners = selectors.owners_missing_updates(monday, team_id=channel.team_id)
     if not owners:
         return None
     week = Week.of(monday)
-    message = ChatMessage(title=_("%(week)s: projects without this week's update") % {"week": week_label(week)})
+    message = ChatMessage(title=_("%(week)s: projects without this week's update") % {"week": week.label()})
+    separator = "、" if _is_zh() else ", "
     for owner in owners:
-        names = "、".join(p.name for p in owner.projects) if _is_zh() else ", ".join(p.name for p in owner.projects)
+        mention = selectors.mention_of(owner.user)
+        names = separator.join(project.name for project in owner.projects)
         message.lines.append(
             Line(
-                text=_("%(owner)s: %(projects)s") % {"owner": selectors.mention_of(owner.user).name, "projects": names},
-                mention=selectors.mention_of(owner.user),
+                text=_("%(owner)s: %(projects)s") % {"owner": mention.name, "projects": names},
+                mention=mention,
                 url=owner_projects_url(owner.user.pk),
             )
         )
@@ -193,7 +191,3 @@ def build(delivery: ChatDelivery) -> ChatMessage | None:
         if delivery.kind == Kind.DIRECTOR_COMMENT:
             return None  # director comments do not exist yet: nothing to send
     raise ValueError(f"Unknown chat delivery kind {delivery.kind!r}")
-
-
-def week_monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())

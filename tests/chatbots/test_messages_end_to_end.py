@@ -185,3 +185,32 @@ def test_messages_are_written_in_the_channels_language(platforms, teams, setting
     assert zh_bot.texts()[0].startswith("2023年第53周：以下项目本周还没有更新进展")
     assert "请在周五汇总周报前更新。" in zh_bot.texts()[0]
     assert en_bot.texts()[0].startswith("2023-W53: projects without this week's update")
+
+
+def test_building_a_message_takes_as_many_queries_for_thirty_owners_as_for_three(teams, platforms):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chatbots import messages
+    from chatbots.models import ChatIdentity
+
+    channel, _bot = make_channel(platforms, "wecom", team=teams["payments"])
+    objective = Project.objects.first().objective
+
+    def queries(kind: str, period: date) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert messages.build(ChatDelivery(kind=kind, period=period, channel=channel)) is not None
+        return len(captured)
+
+    def add_owners(count: int, start: int) -> None:
+        for n in range(start, start + count):
+            user = factories.owner(username=f"q{n}")
+            ChatIdentity.objects.create(user=user, wecom_user_id=f"q{n}")
+            project = factories.ProjectFactory(objective=objective, team=teams["payments"], owner=user)
+            factories.MilestoneFactory(project=project, due_date=date(2023, 12, 27), owner=user)
+
+    add_owners(2, 0)
+    few = (queries(Kind.UPDATE_REMINDER, MONDAY), queries(Kind.MILESTONE_ALERT, date(2023, 12, 28)))
+    add_owners(27, 2)
+    many = (queries(Kind.UPDATE_REMINDER, MONDAY), queries(Kind.MILESTONE_ALERT, date(2023, 12, 28)))
+    assert many == few, "a query per owner or milestone crept in"
