@@ -141,7 +141,7 @@ def run(server, args, db_file: Path) -> None:
         total_messages += received
         print(
             f"{kind}: {received} messages accepted in {elapsed:.2f} s (planning {planned:.2f} s) = "
-            f"{received / elapsed:.0f} messages/s; outcomes {dict(outcomes)}",
+            f"{received / elapsed:.0f} messages/s; outcomes { ({str(k): v for k, v in outcomes.items()}) }",
             flush=True,
         )
     refused = sum(len(bot.refused) for bot in bots)
