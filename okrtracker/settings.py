@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "projects",
     "reports",
     "accounts",
+    "chatbots",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +161,20 @@ MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)  
 MAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("MAIL_RETRY_BACKOFF_MAX_SECONDS", default=1800)
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)  # > a batch's sending time
 MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=50)  # deliveries claimed and sent over one connection
+
+# Chat bots (WeCom, DingTalk, Feishu): webhooks are https on the platforms' hosts, plus the origins
+# listed here (private deployments, e.g. "https://im.example.internal"; "http://" only when listed so).
+CHAT_WEBHOOK_ALLOWED_ORIGINS = env.list("CHAT_WEBHOOK_ALLOWED_ORIGINS", default=[])
+CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=20)  # posts per bot within the window (the platforms': 20/min)
+CHAT_RATE_WINDOW_SECONDS = env.float("CHAT_RATE_WINDOW_SECONDS", default=60)
+CHAT_TIMEOUT_SECONDS = env.float("CHAT_TIMEOUT_SECONDS", default=10)
+CHAT_MAX_RETRIES = env.int("CHAT_MAX_RETRIES", default=5)
+CHAT_WAIT_FOR_SLOT_SECONDS = env.float("CHAT_WAIT_FOR_SLOT_SECONDS", default=5)  # longer waits: retry later
+CHAT_CLAIM_LEASE_SECONDS = env.int("CHAT_CLAIM_LEASE_SECONDS", default=300)  # > a message's parts × timeout
+# Webhook URLs and signing secrets are encrypted (django-fernet-encrypted-fields): keys are derived from
+# SECRET_KEY (and SECRET_KEY_FALLBACKS, for rotation) with this salt, which need not be secret.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALT", default=["okrtracker-chatbots"])
 
 # Celery: Redis when REDIS_URL (or CELERY_BROKER_URL) is set, else a broker on the filesystem.
 REDIS_URL = env.str("REDIS_URL", default="")
