@@ -147,7 +147,7 @@ def run_checks(only: set[str] | None = None) -> list[Check]:
             continue
         try:
             results.append(Check(name, True, critical, check(), round(time.monotonic() - started, 3)))
-        except Exception as exc:  # a probe reports every failure; it never raises  # noqa: BLE001
+        except Exception as exc:  # a probe reports every failure; it never raises
             detail = {"error": str(exc.args[0]) if exc.args else exc.__class__.__name__}
             if len(exc.args) > 1 and isinstance(exc.args[1], dict):
                 detail.update(exc.args[1])
