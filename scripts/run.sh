@@ -43,7 +43,7 @@ pids=()
 # Stops everything within 10 s, whether Ctrl-C reached the whole process group or TERM reached this
 # script alone (`timeout`, a service manager): TERM to each process (the worker's warm shutdown lets a
 # running task finish), then, after GRACE seconds, KILL to whatever is left and to its pool processes.
-GRACE=${STOP_GRACE_SECONDS:-7}
+GRACE=${STOP_GRACE_SECONDS:-6}
 alive() {  # any of them still running (an exited child stays a zombie until waited for: not alive)
   local pid state
   for pid in "${pids[@]}"; do
@@ -56,7 +56,8 @@ stop() {
   trap - INT TERM EXIT
   echo; echo "==> Stopping web, worker and beat"
   kill -TERM "${pids[@]}" 2>/dev/null || true
-  for _ in $(seq $((GRACE * 10))); do alive || break; sleep 0.1; done
+  local deadline=$((SECONDS + GRACE))
+  while alive && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
   for pid in "${pids[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
       echo "==> Process $pid did not stop within ${GRACE}s: killing it"
