@@ -17,6 +17,7 @@ import os
 import time
 
 from celery import signals
+from django_guid import clear_guid, get_guid, set_guid
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 
@@ -29,21 +30,31 @@ TASK_SECONDS = Histogram(
     ["task"],
     buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800),
 )
-_started: dict[str, float] = {}
+_started: dict[str, tuple[float, str | None]] = {}  # task id: (start, request id)
 
 
 @signals.task_prerun.connect
-def _task_started(task_id=None, **kwargs) -> None:
-    _started[task_id] = time.monotonic()
+def _task_started(task_id=None, task=None, **kwargs) -> None:
+    _started[task_id] = (time.monotonic(), get_guid())
+    # Logged under the request id of whoever enqueued the task (django-guid set it just before).
+    logger.info("task started", extra={"task": getattr(task, "name", None), "task_id": task_id})
 
 
 @signals.task_postrun.connect
 def _task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
-    started = _started.pop(task_id, None)
+    started, request_id = _started.pop(task_id, (None, None))
     name = getattr(task, "name", "unknown")
     TASKS.labels(task=name, state=state or "UNKNOWN").inc()
+    seconds = None
     if started is not None:
-        TASK_SECONDS.labels(task=name).observe(time.monotonic() - started)
+        seconds = time.monotonic() - started
+        TASK_SECONDS.labels(task=name).observe(seconds)
+    set_guid(request_id)  # django-guid's own post-run handler has cleared it already
+    logger.info(
+        "task finished",
+        extra={"task": name, "task_id": task_id, "state": state, "seconds": seconds and round(seconds, 3)},
+    )
+    clear_guid()
 
 
 @signals.worker_ready.connect
