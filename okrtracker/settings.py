@@ -246,7 +246,7 @@ for _db in DATABASES.values():
         _db["ENGINE"] = "django_prometheus.db.backends." + _db["ENGINE"].rsplit(".", 1)[-1]
 
 # Static files: collected into STATIC_ROOT by the start step, served by whitenoise with hashed names.
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(STATIC_ROOT))
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(STATIC_ROOT)))
 if not DEBUG:
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -25,7 +25,6 @@ DEPLOY = BASE_DIR / "deploy"
 # This package's own Redis database numbers (nobody else's is flushed).
 BROKER_URL = "redis://127.0.0.1:6379/11"
 CACHE_URL = "redis://127.0.0.1:6379/12"
-SPARE_URL = "redis://127.0.0.1:6379/13"
 
 
 def free_port() -> int:

@@ -74,7 +74,7 @@ def test_check_health_exits_non_zero_naming_what_failed(capsys):
     call_command("check_health", "--json", "--only", "database", "migrations")
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["status"] == "ok" and [c["name"] for c in out["checks"]] == ["database", "migrations"]
-    with pytest.raises(CommandError, match="Unknown checks: nope"):
+    with pytest.raises(CommandError, match="nope"):
         call_command("check_health", "--only", "nope")
 
 

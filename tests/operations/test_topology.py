@@ -30,8 +30,8 @@ from projects.models import ProgressUpdate, Project
 from reports.models import Delivery
 
 from .processes import (
+    CACHE_URL,
     DEPLOY,
-    SPARE_URL,
     free_port,
     get,
     production_env,
@@ -133,7 +133,7 @@ def beat_every_two_seconds() -> None:
 def test_two_webs_two_workers_one_beat_lose_nothing_across_restarts(tmp_path):
     require_postgresql()
     broker = require_redis()
-    cache = require_redis(SPARE_URL.replace("/13", "/12"))
+    cache = require_redis(CACHE_URL)
     broker.flushdb()
     cache.flushdb()
 
