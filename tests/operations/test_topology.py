@@ -24,6 +24,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
+from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.authtoken.models import Token
 
 from projects.models import ProgressUpdate, Project
@@ -71,6 +72,7 @@ class Owner(threading.Thread):
         self.token, self.projects, self.ports, self.stop_at = token, projects, ports, stop_at
         self.last_written: dict[int, str] = {}
         self.statuses: Counter = Counter()
+        self.answered_by: Counter = Counter()  # port: responses
         self.server_errors: list[tuple[int, int, str]] = []
         self.refused = 0
         self.error: BaseException | None = None
@@ -108,6 +110,7 @@ class Owner(threading.Thread):
                             self.refused += 1
                             continue
                         self.statuses[status] += 1
+                        self.answered_by[port] += 1
                         if status >= 500:
                             self.server_errors.append((port, status, summary))
                         if status in (200, 201):
@@ -160,19 +163,30 @@ def test_two_webs_two_workers_one_beat_lose_nothing_across_restarts(tmp_path):
         WEB_CONCURRENCY="2",
         CELERY_CONCURRENCY="2",
         GUNICORN_GRACEFUL_TIMEOUT="10",
+        METRICS_TOKEN="topology-scrape-token",
     )
+    worker_metrics_port = free_port()
     ports = [free_port(), free_port()]
     logs = {name: tmp_path / f"{name}.log" for name in ("web-a", "web-b", "worker-a", "worker-b", "beat")}
 
     def web(name: str, port: int):
         return start(
             [str(DEPLOY / "start-web.sh")],
-            {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "STATIC_ROOT": str(tmp_path / f"static-{name}")},
+            {
+                **env,
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+                "STATIC_ROOT": str(tmp_path / f"static-{name}"),
+                "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{name}"),
+            },
             logs[name],
         )
 
     def worker(name: str):
-        return start([str(DEPLOY / "start-worker.sh")], {**env, "WORKER_NAME": name}, logs[name])
+        metrics = {}
+        if name == "worker-b":  # serves its pool's task metrics
+            metrics = {"PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{name}")}
+            metrics["CELERY_METRICS_PORT"] = str(worker_metrics_port)
+        return start([str(DEPLOY / "start-worker.sh")], {**env, "WORKER_NAME": name, **metrics}, logs[name])
 
     def ready(port: int) -> bool:
         return get(f"http://127.0.0.1:{port}/readyz")[0] == 200
@@ -241,14 +255,34 @@ def test_two_webs_two_workers_one_beat_lose_nothing_across_restarts(tmp_path):
         assert Counter(rcpt for rcpt, _subject in received) == Counter(sent.values_list("email", flat=True))
         assert broker.zcard("unacked_index") == 0  # nothing taken and left unacknowledged
 
-        # The logs are JSON lines, and hold no secret and no email body.
+        # Metrics add up across each service's processes (prometheus_client's multiprocess mode): web B's
+        # two gunicorn workers counted every PUT it answered; worker B's pool counted its tasks.
+        status, body = get(
+            f"http://127.0.0.1:{ports[1]}/metrics/", headers={"Authorization": "Bearer topology-scrape-token"}
+        )
+        assert status == 200
+        samples = [s for family in text_string_to_metric_families(body.decode()) for s in family.samples]
+        puts = sum(
+            s.value
+            for s in samples
+            if s.name == "django_http_requests_total_by_method_total" and s.labels["method"] == "PUT"
+        )
+        assert puts == sum(c.answered_by[ports[1]] for c in clients)
+        status, body = get(f"http://127.0.0.1:{worker_metrics_port}/metrics")
+        assert status == 200
+        samples = [s for family in text_string_to_metric_families(body.decode()) for s in family.samples]
+        done = [s for s in samples if s.name == "okrtracker_celery_tasks_total" and s.labels["state"] == "SUCCESS"]
+        assert sum(s.value for s in done) > 0
+
+        # The logs are JSON lines, and hold no secret and no email body; access lines carry request ids.
         for name, log in logs.items():
             text = log.read_text(errors="replace")
             assert env["SECRET_KEY"] not in text, name
             assert "Content-Transfer-Encoding" not in text and "<html" not in text.lower(), name
-        for line in logs["web-b"].read_text().splitlines():
-            if line.startswith("{"):
-                json.loads(line)
+        web_b = [json.loads(line) for line in logs["web-b"].read_text().splitlines() if line.startswith("{")]
+        access = [line for line in web_b if line["logger"] == "gunicorn.access" and line["method"] == "PUT"]
+        assert len(access) == sum(c.answered_by[ports[1]] for c in clients)
+        assert all(len(line["request_id"] or "") == 32 for line in access)
 
         writes = sum(statuses.values())
         print(
