@@ -348,9 +348,53 @@ OIDC_ROLE_GROUPS = {
 }
 # ---- end of company sign-in ----------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+# ---------------------------------------------------------------------------------------------------
+# Operations (issue 15): serving, probes, metrics, structured logs. See README "Operating it".
+# ---------------------------------------------------------------------------------------------------
+from django_guid.integrations import CeleryIntegration  # noqa: E402
+
+from operations.logconfig import logging_config  # noqa: E402
+
+INSTALLED_APPS += ["django_prometheus", "django_guid", "operations"]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "operations.middleware.ProbeMiddleware",  # /healthz and /readyz before host checks and HTTPS redirects
+    "django_guid.middleware.guid_middleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Query counts and latencies per database (django-prometheus wraps the engine).
+_PROMETHEUS_ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
+for _db in DATABASES.values():
+    if _db["ENGINE"] in _PROMETHEUS_ENGINES:
+        _db["ENGINE"] = "django_prometheus.db.backends." + _db["ENGINE"].rsplit(".", 1)[-1]
+
+# Static files: collected into STATIC_ROOT by the start step, served by whitenoise with hashed names.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(STATIC_ROOT)))
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# /metrics/ answers only a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A worker's own metrics (its pool's Celery tasks), on this port of CELERY_METRICS_ADDR; 0: none.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_ADDR = env.str("CELERY_METRICS_ADDR", default="127.0.0.1")
+
+# Beat records a heartbeat every BEAT_HEARTBEAT_SECONDS; older than the max age, /readyz warns.
+CELERY_BEAT_SCHEDULER = "operations.beat:HeartbeatScheduler"
+BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=30)
+BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+
+# Request ids (X-Request-ID), carried into the Celery tasks a request enqueues.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    # Publishing a task copies the id into its headers; the worker logs the task under it. Celery logs
+    # through LOGGING below instead of its own set-up.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
 }
+# Logs: JSON lines in production, text in development (LOG_FORMAT overrides).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
