@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "projects",
     "reports",
     "accounts",
+    "chatbots",
 ]
 
 MIDDLEWARE = [
@@ -208,6 +209,20 @@ MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)  
 MAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("MAIL_RETRY_BACKOFF_MAX_SECONDS", default=1800)
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)  # > a batch's sending time
 MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=50)  # deliveries claimed and sent over one connection
+
+# Chat bots (WeCom, DingTalk, Feishu): webhooks are https on the platforms' hosts, plus the origins
+# listed here (private deployments, e.g. "https://im.example.internal"; "http://" only when listed so).
+CHAT_WEBHOOK_ALLOWED_ORIGINS = env.list("CHAT_WEBHOOK_ALLOWED_ORIGINS", default=[])
+CHAT_RATE_LIMIT = env.int("CHAT_RATE_LIMIT", default=20)  # posts per bot within the window (the platforms': 20/min)
+CHAT_RATE_WINDOW_SECONDS = env.float("CHAT_RATE_WINDOW_SECONDS", default=60)
+CHAT_TIMEOUT_SECONDS = env.float("CHAT_TIMEOUT_SECONDS", default=10)
+CHAT_MAX_RETRIES = env.int("CHAT_MAX_RETRIES", default=5)
+CHAT_WAIT_FOR_SLOT_SECONDS = env.float("CHAT_WAIT_FOR_SLOT_SECONDS", default=5)  # longer waits: retry later
+CHAT_CLAIM_LEASE_SECONDS = env.int("CHAT_CLAIM_LEASE_SECONDS", default=300)  # > a message's parts × timeout
+# Webhook URLs and signing secrets are encrypted (django-fernet-encrypted-fields): keys are derived from
+# SECRET_KEY (and SECRET_KEY_FALLBACKS, for rotation) with this salt, which need not be secret.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+SALT_KEY = env.list("FIELD_ENCRYPTION_SALT", default=["okrtracker-chatbots"])
 
 # Celery: Redis when REDIS_URL (or CELERY_BROKER_URL) is set, else a broker on the filesystem.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -410,9 +425,53 @@ OIDC_ROLE_GROUPS = {
 }
 # ---- end of company sign-in ----------------------------------------------------------------------
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+# ---------------------------------------------------------------------------------------------------
+# Operations (issue 15): serving, probes, metrics, structured logs. See README "Operating it".
+# ---------------------------------------------------------------------------------------------------
+from django_guid.integrations import CeleryIntegration  # noqa: E402
+
+from operations.logconfig import logging_config  # noqa: E402
+
+INSTALLED_APPS += ["django_prometheus", "django_guid", "operations"]
+MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "operations.middleware.ProbeMiddleware",  # /healthz and /readyz before host checks and HTTPS redirects
+    "django_guid.middleware.guid_middleware",
+    *MIDDLEWARE,
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+# Query counts and latencies per database (django-prometheus wraps the engine).
+_PROMETHEUS_ENGINES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
+for _db in DATABASES.values():
+    if _db["ENGINE"] in _PROMETHEUS_ENGINES:
+        _db["ENGINE"] = "django_prometheus.db.backends." + _db["ENGINE"].rsplit(".", 1)[-1]
+
+# Static files: collected into STATIC_ROOT by the start step, served by whitenoise with hashed names.
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(STATIC_ROOT)))
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+
+# /metrics/ answers only a scraper sending "Authorization: Bearer <METRICS_TOKEN>"; unset, it is a 404.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A worker's own metrics (its pool's Celery tasks), on this port of CELERY_METRICS_ADDR; 0: none.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_ADDR = env.str("CELERY_METRICS_ADDR", default="127.0.0.1")
+
+# Beat records a heartbeat every BEAT_HEARTBEAT_SECONDS; older than the max age, /readyz warns.
+CELERY_BEAT_SCHEDULER = "operations.beat:HeartbeatScheduler"
+BEAT_HEARTBEAT_SECONDS = env.int("BEAT_HEARTBEAT_SECONDS", default=30)
+BEAT_HEARTBEAT_MAX_AGE_SECONDS = env.int("BEAT_HEARTBEAT_MAX_AGE_SECONDS", default=180)
+
+# Request ids (X-Request-ID), carried into the Celery tasks a request enqueues.
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",
+    # Publishing a task copies the id into its headers; the worker logs the task under it. Celery logs
+    # through LOGGING below instead of its own set-up.
+    "INTEGRATIONS": [CeleryIntegration(use_django_logging=True)],
 }
+# Logs: JSON lines in production, text in development (LOG_FORMAT overrides).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))

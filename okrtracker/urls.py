@@ -21,6 +21,7 @@ urlpatterns = [
     path("rollup/", include("reports.urls")),
     path("rollup/", include("reports.export_urls")),
     path("", include("reports.notification_urls")),
+    path("", include("operations.urls")),  # /healthz, /readyz, /metrics/ (token only)
 ]
 
 handler404 = "projects.api.errors.not_found"  # JSON for unknown URLs under /api/

@@ -7,9 +7,13 @@ from the mail works without a login; the GET only confirms, the POST unsubscribe
 
 from __future__ import annotations
 
+import re
+from email.utils import formatdate, make_msgid
+
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.message import DNS_NAME
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -52,16 +56,84 @@ def render_parts(*, template: str, context: dict, language: str) -> tuple[str, s
     return subject, text, html
 
 
-def compose(*, parts: tuple[str, str, str], to: str, unsubscribe: str | None = None) -> EmailMultiAlternatives:
+_LONG_LINE = re.compile(r"^.{900,}$", re.MULTILINE)
+
+
+def _short_lines(html: str) -> str:
+    """Break long HTML lines between tags, so the part travels as plain 8-bit text, not quoted-printable
+    (which would also split the placeholders of a prepared message)."""
+    return _LONG_LINE.sub(lambda line: line[0].replace("><", ">\n<"), html)
+
+
+def compose(
+    *, parts: tuple[str, str, str], to: str, unsubscribe: str | None = None, headers: dict | None = None
+) -> EmailMultiAlternatives:
     """The message from rendered parts, with List-Unsubscribe headers when there is a link."""
     subject, text, html = parts
-    headers = {"Auto-Submitted": "auto-generated"}
+    headers = {"Auto-Submitted": "auto-generated", **(headers or {})}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(_short_lines(html), "text/html")
     return message
+
+
+# A message sent to many recipients alike is encoded once with these stand-ins; each copy swaps in
+# its own address, unsubscribe link, id and date (byte replacements, no MIME encoding per copy).
+TO_STAND_IN = "okrtracker-recipient-5b1e@stand-in.invalid"
+LINK_STAND_IN = "https://stand-in.invalid/okrtracker-unsubscribe-5b1e"
+ID_STAND_IN = "<okrtracker-message-id-5b1e@stand-in.invalid>"
+DATE_STAND_IN = "okrtracker-date-5b1e"
+
+
+class _Encoded:
+    """What an email backend asks of a prepared message: its bytes."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def as_bytes(self, linesep: str = "\n", **kwargs) -> bytes:
+        return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
+
+
+class PreparedEmail(EmailMultiAlternatives):
+    """One copy of a message encoded once (``prepare``) for many recipients."""
+
+    def __init__(self, *, template: EmailMultiAlternatives, encoded: bytes, to: str, unsubscribe: str | None):
+        super().__init__(subject=template.subject, body=template.body, to=[to], headers=dict(template.extra_headers))
+        self.alternatives = template.alternatives
+        self.encoded, self.unsubscribe = encoded, unsubscribe
+        if unsubscribe:
+            self.body = self.body.replace(LINK_STAND_IN, unsubscribe)
+            self.extra_headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+
+    def message(self, *, policy=None):
+        data = (
+            self.encoded.replace(TO_STAND_IN.encode(), self.to[0].encode())
+            .replace(ID_STAND_IN.encode(), make_msgid(domain=DNS_NAME).encode())
+            .replace(DATE_STAND_IN.encode(), formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode())
+        )
+        if self.unsubscribe:
+            data = data.replace(LINK_STAND_IN.encode(), self.unsubscribe.encode())
+        return _Encoded(data)
+
+
+def prepare(parts: tuple[str, str, str], *, with_unsubscribe: bool) -> tuple[EmailMultiAlternatives, bytes] | None:
+    """Encode a message once for many recipients; None when its stand-ins did not survive encoding
+    (then each copy is composed in full, which is slower but the same)."""
+    link = LINK_STAND_IN if with_unsubscribe else None
+    template = compose(
+        parts=parts,
+        to=TO_STAND_IN,
+        unsubscribe=link,
+        headers={"Message-ID": ID_STAND_IN, "Date": DATE_STAND_IN},
+    )
+    encoded = template.message().as_bytes(linesep="\r\n")
+    wanted = sum(part.count(LINK_STAND_IN) for part in parts[1:]) + (1 if link else 0)
+    if encoded.count(LINK_STAND_IN.encode()) != wanted or encoded.count(TO_STAND_IN.encode()) != 1:
+        return None
+    return template, encoded
 
 
 def render_email(

@@ -18,7 +18,16 @@ from django.utils.dateparse import parse_datetime
 from projects.weeks import Week
 
 from . import recipients
-from .emails import absolute_url, compose, render_email, render_parts, unsubscribe_url
+from .emails import (
+    LINK_STAND_IN,
+    PreparedEmail,
+    absolute_url,
+    compose,
+    prepare,
+    render_email,
+    render_parts,
+    unsubscribe_url,
+)
 from .models import Delivery, RollupSnapshot
 from .rollup import read_week
 
@@ -85,19 +94,19 @@ def digest_context(rollup: dict, week: Week) -> dict:
     }
 
 
-# The digest is the same for everyone who reads the same language, but for the unsubscribe link:
-# render it once per language and snapshot, with a placeholder where each recipient's link goes.
-UNSUBSCRIBE_PLACEHOLDER = "okrtracker-unsubscribe-placeholder-5b1e"
+# The digest is the same for everyone who reads the same language, but for the address and the
+# unsubscribe link: render and encode it once per language and snapshot, with stand-ins for those.
 
 
 @lru_cache(maxsize=16)
-def _digest_parts(
+def _digest_prepared(
     snapshot_id: int, compiled_at: str, language: str, with_unsubscribe: bool, site_url: str, prefix: str
-) -> tuple[str, str, str]:
+) -> tuple[tuple[str, str, str], tuple | None]:
     snapshot = RollupSnapshot.objects.get(pk=snapshot_id)
     context = digest_context(snapshot.data, Week.of(snapshot.week_start))
-    context["unsubscribe_url"] = UNSUBSCRIBE_PLACEHOLDER if with_unsubscribe else None
-    return render_parts(template="digest", context=context, language=language)
+    context["unsubscribe_url"] = LINK_STAND_IN if with_unsubscribe else None
+    parts = render_parts(template="digest", context=context, language=language)
+    return parts, prepare(parts, with_unsubscribe=with_unsubscribe)
 
 
 def build_test_digest(delivery: Delivery, language: str) -> EmailMessage:
@@ -108,11 +117,9 @@ def build_test_digest(delivery: Delivery, language: str) -> EmailMessage:
     return compose(parts=render_parts(template="digest", context=context, language=language), to=delivery.email)
 
 
-def build_digest(delivery: Delivery, language: str) -> EmailMessage:
-    week = delivery.week
-    snapshot = RollupSnapshot.objects.only("pk", "compiled_at").get(week_start=week.monday)
+def build_digest(delivery: Delivery, language: str, snapshot: RollupSnapshot) -> EmailMessage:
     unsubscribe = _unsubscribe(delivery, "weekly_digest")
-    parts = _digest_parts(
+    parts, prepared = _digest_prepared(
         snapshot.pk,
         snapshot.compiled_at.isoformat(),
         language,
@@ -120,15 +127,18 @@ def build_digest(delivery: Delivery, language: str) -> EmailMessage:
         settings.SITE_URL,
         settings.DIGEST_SUBJECT_PREFIX,
     )
+    if prepared is not None and delivery.email.isascii():
+        template, encoded = prepared
+        return PreparedEmail(template=template, encoded=encoded, to=delivery.email, unsubscribe=unsubscribe)
     if unsubscribe:
-        parts = tuple(part.replace(UNSUBSCRIBE_PLACEHOLDER, unsubscribe) for part in parts)
+        parts = tuple(part.replace(LINK_STAND_IN, unsubscribe) for part in parts)
     return compose(parts=parts, to=delivery.email, unsubscribe=unsubscribe)
 
 
 def build_messages(deliveries: list[Delivery]) -> dict[int, EmailMessage | None]:
     """The message of each delivery of a batch in its recipient's language; None when there is nothing
     to say. What reminders and alerts say is computed again now, once for the batch's recipients."""
-    reminders, alerts = {}, {}
+    reminders, alerts, snapshots = {}, {}, {}
     for kind, period in {(d.kind, d.period) for d in deliveries}:
         owners = [d.recipient_id for d in deliveries if d.kind == kind and d.period == period and d.recipient_id]
         if kind == Delivery.Kind.UPDATE_REMINDER:
@@ -137,10 +147,12 @@ def build_messages(deliveries: list[Delivery]) -> dict[int, EmailMessage | None]
         elif kind == Delivery.Kind.MILESTONE_ALERT:
             found = recipients.owners_with_milestone_alerts(period, owners=owners)
             alerts.update({(period, a.user.pk): a for a in found})
-    return {d.pk: _message(d, reminders, alerts) for d in deliveries}
+        elif kind == Delivery.Kind.DIGEST:
+            snapshots[period] = RollupSnapshot.objects.only("pk", "compiled_at").get(week_start=period)
+    return {d.pk: _message(d, reminders, alerts, snapshots) for d in deliveries}
 
 
-def _message(delivery: Delivery, reminders: dict, alerts: dict) -> EmailMessage | None:
+def _message(delivery: Delivery, reminders: dict, alerts: dict, snapshots: dict) -> EmailMessage | None:
     user = delivery.recipient
     language = recipients.language_of(user)
     kind = delivery.kind
@@ -157,7 +169,7 @@ def _message(delivery: Delivery, reminders: dict, alerts: dict) -> EmailMessage 
         context = milestone_alert_context(alert, delivery.period)
         template, topic = "milestone_alert", "milestone_alerts"
     elif kind == Delivery.Kind.DIGEST:
-        return build_digest(delivery, language)
+        return build_digest(delivery, language, snapshots[delivery.period])
     elif kind == Delivery.Kind.DIGEST_TEST:
         return build_test_digest(delivery, language)
     else:

@@ -82,7 +82,9 @@ class Delivery(models.Model):
     )
     email = models.EmailField(_("email"))
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    attempts = models.PositiveSmallIntegerField(
+        _("attempts"), default=0, help_text=_("Sends that got an answer from the mail server (accepted or refused).")
+    )
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -14,6 +14,7 @@ from collections import Counter
 from celery import shared_task
 from django.conf import settings
 
+from chatbots import fanout as chat
 from projects.weeks import Week
 
 from . import notifications, workdays
@@ -62,7 +63,8 @@ def send_update_reminders(week: str | None = None, scheduled: bool = False, week
     if scheduled and not notifications.is_reminder_day(notifications.today(), weekday):
         return 0
     mailing = notifications.plan(notifications.update_reminders_mailing(_week(week)))
-    return len(notifications.deliver_async(mailing).waiting)
+    enqueued = len(notifications.deliver_async(mailing).waiting)
+    return enqueued + chat.update_reminders(_week(week).monday)  # and to the chat channels
 
 
 @shared_task(name="reports.send_milestone_alerts")
@@ -74,7 +76,8 @@ def send_milestone_alerts(day: str | None = None, scheduled: bool = False) -> in
     if scheduled and not workdays.is_working_day(today):
         return 0
     mailing = notifications.plan(notifications.milestone_alerts_mailing(today))
-    return len(notifications.deliver_async(mailing).waiting)
+    enqueued = len(notifications.deliver_async(mailing).waiting)
+    return enqueued + chat.milestone_alerts(today)  # and to the chat channels
 
 
 @shared_task(name="reports.freeze_and_send_digest")
@@ -85,7 +88,8 @@ def freeze_and_send_digest(week: str | None = None, scheduled: bool = False, wee
     the_week = _week(week)
     notifications.freeze_for_digest(the_week)
     mailing = notifications.plan(notifications.digest_mailing(the_week))
-    return len(notifications.deliver_async(mailing).waiting)
+    enqueued = len(notifications.deliver_async(mailing).waiting)
+    return enqueued + chat.digest(the_week.monday)  # and to the chat channels
 
 
 @shared_task(name="reports.run_import_job")

@@ -24,6 +24,8 @@ export SECRET_KEY=api-fuzz-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxy
 # FUZZ_DATABASE_URL: an empty throwaway database (CI gives a PostgreSQL one); SQLite otherwise.
 export DATABASE_URL="${FUZZ_DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 export API_THROTTLE_USER=1000000/minute API_THROTTLE_ANON=1000000/minute LOG_LEVEL=WARNING
+# The fuzzer reads the schema without signing in; rate limits are off, so a per-process cache will do.
+export API_DOCS_PUBLIC=true ALLOW_LOCAL_CACHE=true
 unset REDIS_URL CELERY_BROKER_URL || true
 
 echo "==> Throwaway database with the demo data ($workdir)"

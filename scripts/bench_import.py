@@ -37,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=3000)
     parser.add_argument("--apply", action="store_true", help="write the import (default: a dry run)")
+    parser.add_argument("--max-seconds", type=float, help="fail (exit 1) when the import takes longer")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "okrtracker.settings")
     import django
@@ -53,8 +54,11 @@ def main() -> None:
     done = time.perf_counter()
     print(
         f"{args.projects} projects, {len(text.splitlines())} lines: parse {parsed - started:.1f} s, "
-        f"import {done - parsed:.1f} s ({'applied' if args.apply else 'dry run'}), {len(result.changes)} changes"
+        f"import {done - parsed:.1f} s ({'applied' if args.apply else 'dry run'}), {len(result.changes)} changes, "
+        f"{(done - parsed) * 1000 / args.projects:.1f} ms per project line"
     )
+    if args.max_seconds is not None and done - parsed > args.max_seconds:
+        sys.exit(f"too slow: {done - parsed:.1f} s > {args.max_seconds} s")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,16 @@
 #!/usr/bin/env python
-"""Benchmark the mailings (not a test): the digest to 1,000 recipients, reminders to 2,000 owners.
+"""Benchmark the mailings against raw smtplib (not a test): the digest to 1,000 recipients and update
+reminders to 2,000 owners, each beside a bare baseline, interleaved in one run.
 
-The digest is the demo department's week 53 (load_demo), frozen before the benchmark's extra
-users and projects are added, so every digest carries the real report's content. Everything runs
-in a throwaway SQLite database (--dir, default /tmp/okr-bench-mail) and through a
-local SMTP server (aiosmtpd) on a free port, using the same services as the commands: plan the
-deliveries, then send each one (claim, render in the recipient's language, SMTP, mark sent).
-Prints the time and messages per second of each mailing.
+The baseline sends the same message (one recipient's, encoded once) with plain ``smtplib`` over
+one connection; the product plans the deliveries and sends them as the commands do (claim a batch,
+build each message in the recipient's language, SMTP, mark sent). Both talk to the same local SMTP
+server (aiosmtpd, in a process of its own, on a free port of 127.0.0.1). The database is PostgreSQL
+with production settings: a throwaway database created from BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/okr_bench_mail), dropped and made again on each run. The digest
+is the demo department's week 53. Prints messages per second and the ratio product ÷ baseline.
 
-    .venv/bin/python scripts/bench_mail.py [--digest 1000] [--owners 2000] [--dir /tmp/okr-bench-mail]
+    .venv/bin/python scripts/bench_mail.py [--digest 1000] [--owners 2000] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -16,23 +18,27 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-class CountingHandler:
-    def __init__(self) -> None:
-        self.count = 0
-        self.bytes = 0
-
+SERVER = """
+import asyncio, sys
+from aiosmtpd.controller import Controller
+class Count:
     async def handle_DATA(self, server, session, envelope):
-        self.count += 1
-        self.bytes += len(envelope.content)
         return "250 OK"
+controller = Controller(Count(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+controller.stop()
+"""
 
 
 def free_port() -> int:
@@ -41,98 +47,135 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fresh_database(url: str) -> None:
+    parts = urlparse(url)
+    name, host, user = parts.path.lstrip("/"), parts.hostname or "127.0.0.1", parts.username or "postgres"
+    port = str(parts.port or 5432)
+    for command in (["dropdb", "--if-exists"], ["createdb"]):
+        subprocess.run([*command, "-h", host, "-p", port, "-U", user, name], check=True)
+
+
+def raw_send(message_bytes: bytes, sender: str, recipients: list[str], port: int) -> float:
+    """The bare baseline: one connection, the same bytes to each recipient; seconds taken."""
+    import smtplib
+
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port) as smtp:
+        for to in recipients:
+            smtp.sendmail(sender, [to], message_bytes)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--digest", type=int, default=1000, help="digest recipients")
     parser.add_argument("--owners", type=int, default=2000, help="owners to remind")
-    parser.add_argument("--dir", default="/tmp/okr-bench-mail")
+    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds (baseline, product)")
     args = parser.parse_args()
 
-    Path(args.dir).mkdir(parents=True, exist_ok=True)
-    db_file = Path(args.dir) / "bench_mail.sqlite3"
-    db_file.unlink(missing_ok=True)
+    database = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/okr_bench_mail")
+    fresh_database(database)
     port = free_port()
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "okrtracker.settings",
-            "DEBUG": "true",
-            "DATABASE_URL": f"sqlite:///{db_file}",
+            "DEBUG": "false",
+            "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database,
             "EMAIL_URL": f"smtp://127.0.0.1:{port}",
             "CELERY_BROKER_URL": "memory://",
             "LOG_LEVEL": "WARNING",
         }
     )
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER, str(port)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdout.readline().strip() == "ready"
+    try:
+        run(args, port)
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
+def run(args, port: int) -> None:
     import django
 
     django.setup()
-    from aiosmtpd.controller import Controller
+    from django.conf import settings
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
 
     from projects.models import Objective, Project
     from projects.weeks import Week
     from reports import notifications
+    from reports.models import Delivery
 
-    print(f"Database {db_file}: migrating and loading the demo department…", flush=True)
+    print("Migrating and loading the demo department…", flush=True)
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     week = Week.parse("2023-W53")
-    started = time.perf_counter()
     notifications.freeze_for_digest(week)
-    print(f"Froze {week.code} in {time.perf_counter() - started:.2f} s.")
-
-    print(f"Creating {args.digest} digest recipients and {args.owners} owners with one stale project each…")
-    directors = Group.objects.get(name="Directors")
-    users = User.objects.bulk_create(
+    print(f"Creating {args.digest} digest recipients and {args.owners} owners with a stale project each…", flush=True)
+    User.objects.bulk_create(
         [User(username=f"director{n}", email=f"director{n}@example.com") for n in range(args.digest)]
         + [
-            User(username=f"owner{n}", email=f"owner{n}@example.com", first_name=f"Owner {n}")
+            User(username=f"owner{n}", email=f"owner{n}@example.com", first_name=f"Owner{n}")
             for n in range(args.owners)
         ],
-        batch_size=500,
+        batch_size=1000,
     )
-    users = list(User.objects.filter(username__startswith="director").exclude(username="director").order_by("pk"))
-    directors.user_set.add(*users)
+    Group.objects.get(name="Directors").user_set.add(*User.objects.filter(username__startswith="director"))
+    objective = Objective.objects.get(cycle__name="2024", code="O1")
     owners = list(User.objects.filter(username__startswith="owner").order_by("pk"))
-    objective = Objective.objects.get(cycle__name="2023", code="O1")
     Project.objects.bulk_create(
-        [
-            Project(objective=objective, name=f"Project {n}", owner=owner, percent=n % 100)
-            for n, owner in enumerate(owners)
-        ],
-        batch_size=500,
+        [Project(objective=objective, name=f"Project {n}", owner=o, percent=n % 100) for n, o in enumerate(owners)],
+        batch_size=1000,
     )
 
-    handler = CountingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        for name, mailing in (
-            ("digest", notifications.digest_mailing(week)),
-            ("update reminders", notifications.update_reminders_mailing(week)),
-        ):
-            before = handler.count
-            started = time.perf_counter()
-            notifications.plan(mailing)
-            planned = time.perf_counter() - started
-            total = len(mailing.waiting)
+    def product(mailing_for) -> tuple[float, int]:
+        Delivery.objects.all().delete()
+        mailing = mailing_for()
+        started = time.perf_counter()
+        notifications.plan(mailing)
+        notifications.deliver_inline(mailing)
+        return time.perf_counter() - started, mailing.outcomes.get("sent", 0)
 
-            def progress(delivery, outcome, total=total, mailing=mailing, name=name):
-                done = sum(mailing.outcomes.values())
-                if done % 250 == 0 or done == total:
-                    print(f"  {name}: {done}/{total}", flush=True)
+    def sample_bytes(mailing_for) -> tuple[bytes, list[str]]:
+        from reports.messages import build_messages
 
-            notifications.deliver_inline(mailing, progress=progress)
-            elapsed = time.perf_counter() - started
-            received = handler.count - before
+        Delivery.objects.all().delete()
+        mailing = notifications.plan(mailing_for())
+        first = mailing.waiting[0]
+        message = build_messages([first])[first.pk]
+        Delivery.objects.all().delete()
+        return message.message().as_bytes(linesep="\r\n"), [d.email for d in mailing.waiting]  # as Django sends
+
+    mailings = [
+        ("digest", lambda: notifications.digest_mailing(week)),
+        ("update reminders", lambda: notifications.update_reminders_mailing(Week.parse("2024-W01"))),
+    ]
+    for name, mailing_for in mailings:
+        message_bytes, recipients = sample_bytes(mailing_for)
+        raw_rates, product_rates = [], []
+        for round_number in range(1, args.rounds + 1):
+            seconds = raw_send(message_bytes, settings.DEFAULT_FROM_EMAIL, recipients, port)
+            raw_rates.append(len(recipients) / seconds)
+            seconds, sent = product(mailing_for)
+            assert sent == len(recipients), f"{name}: sent {sent} of {len(recipients)}"
+            product_rates.append(sent / seconds)
             print(
-                f"{name}: {received} messages received in {elapsed:.2f} s "
-                f"(planning {planned:.2f} s) = {received / elapsed:.0f} messages/s; "
-                f"outcomes {', '.join(f'{k} {v}' for k, v in mailing.outcomes.items())}"
+                f"  {name} round {round_number}: raw smtplib {raw_rates[-1]:.0f} msg/s, "
+                f"product {product_rates[-1]:.0f} msg/s",
+                flush=True,
             )
-        print(f"SMTP server received {handler.count} messages, {handler.bytes / 1e6:.1f} MB in all.")
-    finally:
-        controller.stop()
+        raw, ours = max(raw_rates), max(product_rates)
+        print(
+            f"{name}: {len(recipients)} messages of {len(message_bytes) / 1024:.0f} KB — raw smtplib {raw:.0f} msg/s, "
+            f"product {ours:.0f} msg/s, ratio {ours / raw:.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up and run the whole product on a fresh machine that has only Python 3.11+:
 # a virtualenv, the requirements, the database, demo data (when empty), then the web server,
-# a Celery worker and Celery beat together. Ctrl-C stops everything this script started.
+# a Celery worker and Celery beat together. Ctrl-C, or TERM to this script alone, stops everything
+# this script started within 10 seconds.
 #
 # Embedded defaults: SQLite in var/ and a broker on the filesystem; set REDIS_URL (and
 # DATABASE_URL) to use Redis (and PostgreSQL) instead. PORT chooses the web port (default 8000).
@@ -39,11 +40,33 @@ if [ "$(.venv/bin/python manage.py shell -c 'from projects.models import Project
 fi
 
 pids=()
+# Stops everything within 10 s, whether Ctrl-C reached the whole process group or TERM reached this
+# script alone (`timeout`, a service manager): TERM to each process (the worker's warm shutdown lets a
+# running task finish), then, after GRACE seconds, KILL to whatever is left and to its pool processes.
+GRACE=${STOP_GRACE_SECONDS:-6}
+alive() {  # any of them still running (an exited child stays a zombie until waited for: not alive)
+  local pid state
+  for pid in "${pids[@]}"; do
+    state=$(ps -o stat= -p "$pid" 2>/dev/null) || continue
+    [[ $state == Z* ]] || return 0
+  done
+  return 1
+}
 stop() {
   trap - INT TERM EXIT
   echo; echo "==> Stopping web, worker and beat"
-  kill "${pids[@]}" 2>/dev/null || true
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  local deadline=$((SECONDS + GRACE))
+  while alive && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+  for pid in "${pids[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "==> Process $pid did not stop within ${GRACE}s: killing it"
+      pkill -KILL -P "$pid" 2>/dev/null || true  # its children (the worker's pool)
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   wait "${pids[@]}" 2>/dev/null || true
+  echo "==> Stopped"
 }
 trap stop INT TERM EXIT
 
@@ -63,7 +86,7 @@ cat <<MSG
   Demo logins (for the demo only): director / director-demo-2023,
   owners chenjing, liuyang, zhaolei, sunli, wuhao, zhengmin / owner-demo-2023,
   superuser admin / admin-demo-2023.
-  Ctrl-C stops web, worker and beat.
+  Ctrl-C (or TERM to this script) stops web, worker and beat.
 
 MSG
 wait -n "${pids[@]}"

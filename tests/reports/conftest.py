@@ -70,9 +70,9 @@ def free_port() -> int:
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server on localhost, with Django's SMTP backend pointed at it."""
-    from reports.messages import _digest_parts
+    from reports.messages import _digest_prepared
 
-    _digest_parts.cache_clear()  # rendered digests are cached per snapshot; ids repeat across tests
+    _digest_prepared.cache_clear()  # rendered digests are cached per snapshot; ids repeat across tests
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
