@@ -166,8 +166,8 @@ def generate(size: SyntheticSize, *, say: Callable[[str], None] = lambda _line: 
                 health=rng.choice(HEALTHS),
                 percent=Decimal(rng.randint(5, 95)),
                 start_date=start_day,
-                qa_date=end.monday + timedelta(days=rng.randint(0, 60)),
-                launch_date=end.monday + timedelta(days=rng.randint(30, 120)),
+                qa_date=end.monday + timedelta(days=(qa_days := rng.randint(0, 60))),
+                launch_date=end.monday + timedelta(days=max(qa_days, rng.randint(30, 120))),  # never before QA
                 qa_date_baseline=end.monday + timedelta(days=rng.randint(-10, 30)),
                 launch_date_baseline=end.monday + timedelta(days=rng.randint(20, 90)),
                 is_key_work=i % 25 == 0,

@@ -21,7 +21,18 @@ from .processes import BASE_DIR, free_port, get, wait_until
 
 pytestmark = [pytest.mark.slow]
 
-COPIED = ["manage.py", "requirements.txt", "okrtracker", "projects", "reports", "operations", "templates", "scripts"]
+COPIED = [
+    "manage.py",
+    "requirements.txt",
+    "okrtracker",
+    "projects",
+    "reports",
+    "accounts",
+    "chatbots",
+    "operations",
+    "templates",
+    "scripts",
+]
 
 
 def session_members(session: int) -> list[int]:
