@@ -191,6 +191,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["projects.api.permissions.RowRules"],
+    # Request bodies are JSON only (and documented so): generated clients get one body type per write.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "projects.api.filters.StableOrderingFilter",
@@ -223,6 +225,9 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.Project.Status",
         "MilestoneStatusEnum": "projects.models.Milestone.Status",
         "HealthEnum": "projects.models.Health",
+        "GradeEnum": "projects.models.Incident.Grade",
+        "DirectionEnum": "projects.models.KeyResult.Direction",
+        "WeekNumberingEnum": "reports.rollup.types.NUMBERINGS",
     },
 }
 
