@@ -8,8 +8,10 @@ generated client has one error type each instead of one per operation and status
 
 from __future__ import annotations
 
+from django.db.models import Choices
 from drf_spectacular import openapi
-from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.plumbing import ResolvedComponent, deep_import_string
+from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.permissions import AllowAny
 
@@ -57,3 +59,19 @@ class AutoSchema(openapi.AutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(response, code, direction=direction)
         return responses
+
+
+def postprocess_enum_labels(result, generator, **kwargs):
+    """Give the model-choice enums (``ENUM_NAME_OVERRIDES``) their member names and labels as the
+    ``x-enum-varnames`` / ``x-enum-descriptions`` that client generators read (the labels in the
+    schema's language), beside drf-spectacular's "* `code` - label" description."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, path in spectacular_settings.ENUM_NAME_OVERRIDES.items():
+        choices = deep_import_string(path) if isinstance(path, str) else path
+        if name not in schemas or not (isinstance(choices, type) and issubclass(choices, Choices)):
+            continue
+        members = {member.value: member for member in choices}
+        values = schemas[name]["enum"]
+        schemas[name]["x-enum-varnames"] = [members[v].name for v in values]
+        schemas[name]["x-enum-descriptions"] = [str(members[v].label) for v in values]
+    return result
