@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projects.api.views import WEEK_PARAMETER, parse_week
+from projects.models import Health
 
 from .api_schema import serializer_for
 from .rollup.types import Rollup
@@ -26,7 +27,9 @@ class RollupView(APIView):
             OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects."),
             OpenApiParameter("owner", OpenApiTypes.INT, description="Only this owner's projects."),
             OpenApiParameter("objective", OpenApiTypes.STR, description="Only this objective (code, e.g. O2)."),
-            OpenApiParameter("health", OpenApiTypes.STR, description="Only projects of this health."),
+            OpenApiParameter(
+                "health", OpenApiTypes.STR, enum=Health.values, description="Only projects of this health."
+            ),
             OpenApiParameter("changes", OpenApiTypes.STR, enum=["1"], description="1: only what changed."),
         ],
         responses={200: OpenApiResponse(RollupSerializer, description="The rollup (reports/rollup/types.py).")},
