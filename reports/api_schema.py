@@ -16,9 +16,10 @@ import typing
 from typing import Annotated, Literal, NotRequired, Required, get_args, get_origin
 
 from django.db.models import Choices
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .rollup.types import Format
+from .rollup.types import AsMap, Format
 
 _FORMATS = {
     "date": serializers.DateField,
@@ -39,6 +40,8 @@ def _field(hint, **kwargs) -> serializers.Field:
         return _field(args[0], allow_null=True, **kwargs)
     if origin is Annotated:
         base, *metadata = get_args(hint)
+        if AsMap in metadata:
+            return _map_field(base, **kwargs)
         formats = [m for m in metadata if isinstance(m, Format)]
         if base is str and formats:
             return _FORMATS[str(formats[0])](**kwargs)
@@ -59,6 +62,23 @@ def _field(hint, **kwargs) -> serializers.Field:
     if hint in _PLAIN:
         return _PLAIN[hint](**kwargs)
     raise TypeError(f"no OpenAPI mapping for {hint!r}")
+
+
+def _map_field(typed_dict: type, **kwargs) -> serializers.Field:
+    """A TypedDict of string values (of one format) as an object of them, its keys required."""
+    (value,) = set(typing.get_type_hints(typed_dict, include_extras=True).values())
+    base, *metadata = get_args(value) if get_origin(value) is Annotated else (value,)
+    if base is not str:
+        raise TypeError(f"AsMap documents string values only, not {value!r}")
+    formats = [str(m) for m in metadata if isinstance(m, Format)]
+    keys = sorted(typed_dict.__required_keys__)
+    schema = {
+        "type": "object",
+        "description": f"{(typed_dict.__doc__ or '').strip()} Keys: {', '.join(keys)}.".strip(),
+        "required": keys,
+        "additionalProperties": {"type": "string", **({"format": formats[0]} if formats else {})},
+    }
+    return extend_schema_field(schema)(serializers.DictField(child=serializers.CharField(), **kwargs))
 
 
 @functools.cache

@@ -21,6 +21,13 @@ class Format(str):
     """A string format (OpenAPI ``format``) carried in ``Annotated`` metadata."""
 
 
+class AsMap:
+    """``Annotated`` metadata: document this TypedDict as a map from its (required) keys to its one value
+    type, so clients read ``counts["CD"]``. For keys a generated client cannot turn into attributes:
+    openapi-python-client 0.29 breaks on a property named ``D`` (its ``from_dict`` keeps the data in a
+    variable ``d``)."""
+
+
 IsoDate = Annotated[str, Format("date")]
 IsoDateTime = Annotated[str, Format("date-time")]
 DecimalString = Annotated[str, Format("decimal")]
@@ -188,8 +195,8 @@ class GradeCounts(TypedDict):
 
 
 class IncidentCounts(TypedDict):
-    week: GradeCounts
-    ytd: GradeCounts
+    week: Annotated[GradeCounts, AsMap]
+    ytd: Annotated[GradeCounts, AsMap]
     week_incidents: int
     ytd_incidents: int
     year_start: IsoDate
