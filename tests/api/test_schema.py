@@ -135,3 +135,12 @@ def test_the_rollup_is_typed_down_to_project_lines_and_incidents(tmp_path):
     required = set(schemas["Rollup"]["required"])
     assert {"frozen_at", "compiled_on_time", "as_of", "cutoff"} <= set(rollup) - required
     assert {"week", "cycle", "key_work", "objectives", "incidents", "reflections", "frozen"} <= required
+
+
+def test_the_browsable_api_still_offers_a_json_form(owner, plan, client):
+    client.force_login(owner)
+    page = client.get(f"/api/v1/projects/{plan['pos'].pk}/updates/2023-W53/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 404  # no update yet, but the page renders with its PUT form
+    html = page.content.decode()
+    assert 'value="application/json"' in html
+    assert "multipart/form-data" not in html and "x-www-form-urlencoded" not in html
