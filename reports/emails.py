@@ -58,13 +58,13 @@ def render_parts(*, template: str, context: dict, language: str) -> tuple[str, s
     return subject, text, html
 
 
-_LONG_LINE = re.compile(r"^.{900,}$", re.MULTILINE)
+_LONG_LINE = re.compile(r"^.{300,}$", re.MULTILINE)  # characters; up to 3 bytes each in UTF-8
 
 
 def _short_lines(html: str) -> str:
     """Break long HTML lines between tags, so the part travels as plain 8-bit text, not quoted-printable
     (which would also split the placeholders of a prepared message)."""
-    return _LONG_LINE.sub(lambda line: line[0].replace("><", ">\n<"), html)
+    return _LONG_LINE.sub(lambda line: line[0].replace("><", ">\n<").replace("<br>", "<br>\n"), html)
 
 
 def compose(
