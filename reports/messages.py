@@ -148,6 +148,10 @@ def build_message(delivery: Delivery) -> EmailMessage | None:
         return build_digest(delivery, language)
     elif kind == Delivery.Kind.DIGEST_TEST:
         return build_test_digest(delivery, language)
+    elif kind == Delivery.Kind.UPDATE_COMMENT:
+        from .comment_mail import build_comment_email
+
+        return build_comment_email(delivery)
     else:
         raise ValueError(f"Unknown delivery kind {kind!r}")
     return render_email(

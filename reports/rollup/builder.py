@@ -44,7 +44,8 @@ Keys (added keys may appear later; these stay):
   next_milestone: {title, due_date} | None, milestones: [{id, title, order, status, percent,
   due_date, completed_on, is_overdue}],
   qa: {date, baseline, days (int, + is later), times (int reschedules), slipped (bool)},
-  launch: {same}, slipped (bool), trend: [{week, value}]}
+  launch: {same}, slipped (bool), dates_moved_this_week (int: QA/launch moves recorded in the report's
+  period; absent from older snapshots), trend: [{week, value}]}
 - ``incidents``: the incidents of the report's period (detected and recorded after the previous
   report's cutoff, up to this one), by time: [{id, detected_at, resolved_at, grade, title,
   description, impact, handling, follow_up, share (decimal string), project, team, postmortem_done}]
@@ -219,6 +220,7 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
         "qa": qa,
         "launch": launch,
         "slipped": qa["slipped"] or launch["slipped"],
+        "dates_moved_this_week": changes.get("this_week", 0),
         "trend": [
             {"week": code, "value": pct(trend[w][0]) if w in trend else None}
             for w, code in zip(span.mondays, span.codes, strict=True)
