@@ -21,6 +21,7 @@ from . import recipients
 from .emails import absolute_url, compose, render_email, render_parts, unsubscribe_url
 from .models import Delivery, RollupSnapshot
 from .rollup import read_week
+from .rollup.summary import what_changed
 
 
 def rollup_url(week: Week) -> str:
@@ -79,6 +80,7 @@ def digest_context(rollup: dict, week: Week) -> dict:
     return {
         "week": week,
         "rollup": rollup,
+        "changed": what_changed(rollup),
         "as_of": parse_datetime(rollup.get("as_of") or rollup["compiled_at"]),
         "rollup_url": rollup_url(week),
         "subject_prefix": settings.DIGEST_SUBJECT_PREFIX,

@@ -75,15 +75,12 @@ def week_label(week: dict) -> str:
 
 
 def comment_threads(week: Week, project_ids: list[int]) -> dict[int, dict]:
-    """Per project of the week: its update's id, comments (oldest first) and whether it was acknowledged.
+    """Per project of the week: the comments on its update (oldest first) and whether it was acknowledged.
 
-    Two queries whatever the number of projects; comments are live (they are a conversation, not part
+    One query whatever the number of projects; comments are live (they are a conversation, not part
     of the frozen report).
     """
-    threads: dict[int, dict] = defaultdict(lambda: {"update_id": None, "comments": [], "acknowledged": False})
-    updates = ProgressUpdate.objects.filter(week_start=week.monday, project_id__in=project_ids)
-    for update_id, project_id in updates.values_list("pk", "project_id"):
-        threads[project_id]["update_id"] = update_id
+    threads: dict[int, dict] = defaultdict(lambda: {"comments": [], "acknowledged": False})
     for comment in UpdateComment.objects.for_week(week.monday, project_ids):
         thread = threads[comment.update.project_id]
         thread["comments"].append(comment)
@@ -93,10 +90,13 @@ def comment_threads(week: Week, project_ids: list[int]) -> dict[int, dict]:
 
 @require_POST
 @login_required
-def comment_on_update(request: HttpRequest, update_id: int) -> HttpResponse:
-    """A comment or an acknowledgement from the rollup page; back to the project's line."""
-    update = get_object_or_404(ProgressUpdate.objects.select_related("project"), pk=update_id)
-    back = reverse("reports:rollup", kwargs={"code": update.week.code}) + f"#project-{update.project_id}"
+def comment_on_update(request: HttpRequest, code: str, project_id: int) -> HttpResponse:
+    """A comment or an acknowledgement on a project's update of the week, from the rollup page."""
+    week = week_or_404(code)
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("project"), project_id=project_id, week_start=week.monday
+    )
+    back = reverse("reports:rollup", kwargs={"code": week.code}) + f"#project-{project_id}"
     try:
         services.update_comment_post(
             update=update,
