@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .admin_carry_over import carry_over_view
 from .admin_display import health_badge, progress_bar
+from .admin_my_week import my_week_view
 from .models import (
     Cycle,
     Incident,
@@ -96,11 +97,26 @@ class UpdatedThisWeekFilter(admin.SimpleListFilter):
 
 
 class MineFilter(admin.SimpleListFilter):
+    """Owners of projects see theirs first (``?mine=all`` shows everyone's); others see all by default."""
+
     title = _("owner")
     parameter_name = "mine"
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        if self.parameter_name not in self.used_parameters and Project.objects.filter(owner=request.user).exists():
+            self.used_parameters[self.parameter_name] = "yes"
+
     def lookups(self, request, model_admin):
-        return [("yes", _("My projects"))]
+        return [("yes", _("My projects")), ("all", _("Everyone's projects"))]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         return queryset.filter(owner=request.user) if self.value() == "yes" else queryset
@@ -207,6 +223,14 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_last_update()
 
+    def get_urls(self):
+        from django.urls import path
+
+        my_week = path(
+            "my-week/", self.admin_site.admin_view(lambda request: my_week_view(self, request)), name="projects_my_week"
+        )
+        return [my_week, *super().get_urls()]
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.milestones.exists():
@@ -281,9 +305,9 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(ProjectPartAdmin):
-    list_display = ["title", "project", "owner", "due_date", "status", "progress", "completed_on"]
+    list_display = ["title", "project", "owner_name", "due_date", "status", "progress", "completed_on"]
     list_filter = ["status", "project__objective", "project__team"]
-    list_select_related = ["project", "owner"]
+    list_select_related = ["project", "project__owner", "owner"]
     search_fields = ["title", "project__name"]
     ordering = ["project__name", "order"]
 
@@ -301,11 +325,15 @@ class MilestoneAdmin(ProjectPartAdmin):
     def progress(self, obj):
         return progress_bar(obj.percent)
 
+    @admin.display(description=_("owner"), ordering="owner__first_name")
+    def owner_name(self, obj):
+        return person_name(obj.owner or obj.project.owner)
+
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ProjectPartAdmin):
     form = WeekStartForm
-    list_display = ["project", "week_label", "author", "percent", "health_badge", "updated_at"]
+    list_display = ["project", "week_label", "author_name", "percent", "health_badge", "updated_at"]
     list_filter = ["week_start", "health", "project__objective", "project__team"]
     list_select_related = ["project", "author"]
     search_fields = ["project__name", "summary", "next_steps", "risks"]
@@ -323,6 +351,10 @@ class ProgressUpdateAdmin(ProjectPartAdmin):
     @admin.display(description=_("health"), ordering="health")
     def health_badge(self, obj):
         return health_badge(obj.health, obj.get_health_display())
+
+    @admin.display(description=_("author"), ordering="author__first_name")
+    def author_name(self, obj):
+        return person_name(obj.author)
 
 
 # --- objectives and key results ---------------------------------------------------------------

@@ -260,3 +260,26 @@ def update_comment_post(*, update: ProgressUpdate, author, text: str = "", ackno
     recipients = _comment_recipients(comment)
     transaction.on_commit(lambda: comment_posted.send(sender=UpdateComment, comment=comment, recipients=recipients))
     return comment
+
+
+@transaction.atomic
+def owner_check_in(
+    *, project: Project, week_start: date, values: dict, done_milestones: list[Milestone] = (), author=None
+) -> ProgressUpdate:
+    """One project's weekly check-in from *My week*: tick milestones done, then write the week's update.
+
+    The milestones are saved first, so a project with milestones records their new weighted percent.
+    Raises ``PermissionDenied`` when ``author`` may not change the project.
+    """
+    if author is not None and not Project.objects.is_editable_by(author, project):
+        raise PermissionDenied(_("You may not update this project."))
+    ticked = []
+    for milestone in done_milestones:
+        if milestone.project_id != project.pk:
+            raise ValidationError(_("That milestone belongs to another project."))
+        milestone.status = Milestone.Status.DONE
+        ticked.append(milestone)
+    if ticked:
+        milestones_save(project=project, milestones=ticked)
+    update, _created = progress_update_write(project=project, week_start=week_start, values=values, author=author)
+    return update
