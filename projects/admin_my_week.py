@@ -75,6 +75,11 @@ class CheckInForm(forms.Form):
         return [self.open_milestones[pk] for pk in self.cleaned_data.get("done", [])]
 
 
+def _plain(percent: Decimal | None) -> Decimal | None:
+    """80.00 → 80 and 81.50 → 81.5 in the box; the same number (no rounding), so unchanged cards stay so."""
+    return None if percent is None else Decimal(f"{percent.normalize():f}")
+
+
 def _cards(request: HttpRequest, week: Week):
     """(project, form, last week's update, this week's update) for the user's active projects, stale first."""
     projects = list(
@@ -99,10 +104,10 @@ def _cards(request: HttpRequest, week: Week):
         open_milestones = [
             m for m in project.milestones.all() if m.status not in (Milestone.Status.DONE, Milestone.Status.CANCELLED)
         ]
-        initial = {"percent": project.percent, "health": project.health}
+        initial = {"percent": _plain(project.percent), "health": project.health}
         if this is not None:
             initial.update(
-                percent=this.percent,
+                percent=_plain(this.percent),
                 health=this.health,
                 summary=this.summary,
                 next_steps=this.next_steps,
