@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
@@ -26,8 +27,10 @@ from .models import (
     Project,
     ProjectAlias,
     Team,
+    UpdateComment,
 )
 from .names import person_name
+from .querysets import may_acknowledge, may_comment
 from .weeks import Week, current_week_start, week_start
 
 admin.site.site_header = admin.site.site_title = _("OKR tracker")
@@ -294,13 +297,25 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("recent updates"))
     def recent_updates(self, obj):
-        updates = obj.updates.order_by("-week_start")[:6] if obj.pk else []
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}%</td><td>{}</td><td>{}</td></tr>",
-            ((u.week.label(), u.percent, u.get_health_display(), u.summary) for u in updates),
-        )
-        return format_html('<table class="recent-updates">{}</table>', rows) if updates else "—"
+        """The last six weeks' updates with the comments on them (the thread the rollup shows)."""
+        if not obj.pk:
+            return "—"
+        updates = obj.updates.order_by("-week_start").prefetch_related(
+            Prefetch("comments", queryset=UpdateComment.objects.select_related("author"))
+        )[:6]
+        rows = []
+        for u in updates:
+            thread = format_html_join(
+                "",
+                '<div class="okr-comment">{}{}: {}</div>',
+                (
+                    (person_name(c.author), " ✓" if c.acknowledged else "", c.text or _("acknowledged"))
+                    for c in u.comments.all()
+                ),
+            )
+            rows.append((u.week.label(), u.percent, u.get_health_display(), u.summary, thread))
+        body = format_html_join("", "<tr><td>{}</td><td>{}%</td><td>{}</td><td>{}{}</td></tr>", rows)
+        return format_html('<table class="recent-updates">{}</table>', body) if rows else "—"
 
 
 @admin.register(Milestone)
@@ -330,6 +345,38 @@ class MilestoneAdmin(ProjectPartAdmin):
         return person_name(obj.owner or obj.project.owner)
 
 
+class CommentInline(admin.TabularInline):
+    """The thread on an update: directors comment or acknowledge, the owner replies (via the service)."""
+
+    model = UpdateComment
+    fields = ["author_name", "created_at", "text", "acknowledged"]
+    readonly_fields = ["author_name", "created_at"]
+    extra = 1
+    can_delete = False
+    verbose_name = _("comment")
+    verbose_name_plural = _("comments from directors and replies")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_view_permission(self, request, obj=None):
+        return True  # everyone who reads updates reads their comments
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and may_comment(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a comment is not rewritten; a reply corrects it
+
+    def get_fields(self, request, obj=None):
+        fields = list(self.fields)
+        return fields if may_acknowledge(request.user) else [f for f in fields if f != "acknowledged"]
+
+    @admin.display(description=_("author"))
+    def author_name(self, obj):
+        return person_name(obj.author) if obj.pk else ""
+
+
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ProjectPartAdmin):
     form = WeekStartForm
@@ -340,9 +387,31 @@ class ProgressUpdateAdmin(ProjectPartAdmin):
     ordering = ["-week_start", "project__name"]
     fields = ["project", "week_start", "percent", "health", "summary", "next_steps", "risks", "author"]
     readonly_fields = ["author"]
+    inlines = [CommentInline]
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []  # no thread before the update
+
+    def has_change_permission(self, request, obj=None):
+        # Directors may not edit an update, but they open it to comment; the fields stay read-only.
+        return super().has_change_permission(request, obj) or (obj is not None and may_comment(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not ProgressUpdate.objects.is_editable_by(request.user, obj):
+            return [*self.fields]
+        return super().get_readonly_fields(request, obj)
 
     def save_model(self, request, obj, form, change):
-        services.progress_update_save(update=obj, author=request.user)
+        if ProgressUpdate.objects.is_editable_by(request.user, obj) or not change:
+            services.progress_update_save(update=obj, author=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not UpdateComment:
+            return super().save_formset(request, form, formset, change)
+        for comment in formset.save(commit=False):
+            services.update_comment_post(
+                update=form.instance, author=request.user, text=comment.text, acknowledge=comment.acknowledged
+            )
 
     @admin.display(description=_("week"), ordering="week_start")
     def week_label(self, obj):

@@ -117,3 +117,34 @@ def test_comment_from_the_rollup_page_shows_in_the_thread(client, owner, directo
     assert client.post("/rollup/2023-W53/projects/999999/comments/", {"text": "x"}).status_code == 404
     assert client.post("/rollup/2023-W99/projects/1/comments/", {"text": "x"}).status_code == 404
     assert client.get(url).status_code == 405
+
+
+def test_director_comments_in_the_admin_without_changing_the_update(client, update, director, owner):
+    url = f"/admin/projects/progressupdate/{update.pk}/change/"
+    client.force_login(director)
+    page = client.get(url)
+    assert page.status_code == 200 and 'name="comments-0-text"' in page.content.decode()
+    form = {
+        "project": update.project_id,
+        "week_start": "2023-12-25",
+        "percent": "99",
+        "health": "off_track",
+        "summary": "Rewritten by someone else",
+        "comments-TOTAL_FORMS": "1",
+        "comments-INITIAL_FORMS": "0",
+        "comments-MIN_NUM_FORMS": "0",
+        "comments-MAX_NUM_FORMS": "1000",
+        "comments-0-text": "Seen, thanks.",
+        "comments-0-acknowledged": "on",
+    }
+    assert client.post(url, form).status_code == 302
+    update.refresh_from_db()
+    assert update.summary == "Trial transactions passed." and update.health == "on_track"  # read-only for them
+    comment = UpdateComment.objects.get()
+    assert (comment.author, comment.text, comment.acknowledged) == (director, "Seen, thanks.", True)
+
+    client.force_login(owner)
+    project_page = client.get(f"/admin/projects/project/{update.project_id}/change/").content.decode()
+    assert "Seen, thanks." in project_page  # the thread beside the project's recent updates
+    reply = client.get(url).content.decode()
+    assert 'name="comments-1-text"' in reply and 'name="comments-1-acknowledged"' not in reply  # a reply
