@@ -110,3 +110,15 @@ def test_numbers_as_the_reports_write_them():
         incident_duration({"detected_at": "2023-12-26T09:00:00+08:00", "resolved_at": "2023-12-28T11:30:00+08:00"})
         == "2 d 2 h"
     )
+
+
+def test_directors_admin_home_shows_the_week_at_a_glance(client, director, owner, parts):
+    client.force_login(director)
+    html = client.get("/admin/").content.decode()
+    home = html[html.index('class="okr-home"') : html.index("</section>", html.index('class="okr-home"'))]
+    assert "This week at a glance · 2023-W53" in home
+    assert "<strong>2 / 3</strong>" in home  # POS and the steady project updated; Merchant onboarding not
+    assert "Friday digest not sent yet" in home
+    assert 'href="/admin/reports/directornote/import/"' in home and 'href="/rollup/2023-W53/"' in home
+    client.force_login(owner)
+    assert 'class="okr-home"' not in client.get("/admin/").content.decode()
