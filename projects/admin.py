@@ -203,7 +203,7 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
         "objective_code",
         "status",
         "team",
-        "is_key_work",
+        "key_work_mark",
     ]
     list_display_links = ["name"]
     list_filter = [MineFilter, UpdatedThisWeekFilter, "objective", "team", "health", "status", "is_key_work"]
@@ -278,6 +278,11 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     @admin.display(description=_("owner"), ordering="owner__first_name")
     def owner_name(self, obj):
         return person_name(obj.owner)
+
+    @admin.display(description=_("key work"), ordering="-is_key_work")
+    def key_work_mark(self, obj):
+        # A mark where it is key work and nothing elsewhere: not a column of red crosses.
+        return format_html('<span title="{}">★</span>', _("key work")) if obj.is_key_work else ""
 
     @admin.display(description=_("objective"), ordering="objective__code")
     def objective_code(self, obj):

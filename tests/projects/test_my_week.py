@@ -116,3 +116,13 @@ def test_owners_list_shows_their_projects_and_everyone_s_on_request(client, owne
     html = client.get("/admin/projects/project/").content.decode()
     assert "Someone else&#x27;s" in html and "Needs an update" in html
     assert 'href="/admin/projects/project/my-week/"' not in html
+
+
+def test_owners_see_only_what_they_may_use(client, owner, director, mine):
+    client.force_login(owner)
+    html = client.get("/admin/projects/project/").content.decode()
+    assert "icon-no.svg" not in html  # no column of red crosses for projects that are not key work
+    assert "Import weekly reports" not in client.get("/admin/reports/directornote/").content.decode()
+    assert "Signed in as <strong>Olivia</strong>" in html  # people's names, not a first name alone
+    client.force_login(director)
+    assert "Import weekly reports" in client.get("/admin/reports/directornote/").content.decode()
