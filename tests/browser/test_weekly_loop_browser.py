@@ -128,6 +128,7 @@ def test_director_reads_what_changed_comments_and_the_owner_is_told(live_server,
 
     card = page.locator(f'article[data-project="{POS}"]')
     assert card.get_by_role("link", name=f"历史 {POS}").get_attribute("href").endswith(f"/{pos.pk}/history/")
+    card.locator("summary").click()  # the comment box opens on demand, so the page stays short on a phone
     card.locator("textarea[name=text]").fill("巡检测试的风险需要我协调吗？")
     card.get_by_role("button", name="评论").click()
     page.wait_for_load_state()
