@@ -18,8 +18,8 @@ from django.views.decorators.http import require_http_methods
 from .emails import read_unsubscribe_token
 from .models import NotificationPreference
 from .preferences import preference_get_or_default, preference_save, preference_unsubscribe
+from .sample_emails import TOPICS
 from .schedules import mail_schedules
-from .test_emails import TOPICS
 
 TOPIC_NAMES = {
     "update_reminders": _("update reminders"),

@@ -82,10 +82,10 @@ def freeze_and_send_digest(week: str | None = None, scheduled: bool = False, wee
 @shared_task(name="reports.send_test_email", bind=True, max_retries=3)
 def send_test_email(self, user_id: int, topic: str) -> str:
     """'Send me a test' from the settings page; retried on SMTP or connection errors."""
-    from .test_emails import test_email
+    from .sample_emails import sample_email
 
     try:
-        test_email(user_id=user_id, topic=topic).send()
+        sample_email(user_id=user_id, topic=topic).send()
     except TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
     return "sent"

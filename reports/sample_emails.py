@@ -21,7 +21,7 @@ from .rollup import read_week
 TOPICS = ("update_reminders", "milestone_alerts", "weekly_digest")
 
 
-def test_email(*, user_id: int, topic: str) -> EmailMessage:
+def sample_email(*, user_id: int, topic: str) -> EmailMessage:
     """The test message of ``topic`` for the user, in their language; ValueError for an unknown topic."""
     if topic not in TOPICS:
         raise ValueError(f"Unknown topic {topic!r}")
