@@ -8,7 +8,9 @@ Every reader and writer (admin, API, pages, tasks) asks ``visible_to(user)`` and
 - project owners change the projects they own, the milestones of those projects (or assigned to
   them) and those projects' weekly updates, and incidents they reported or that hit their projects;
 - directors change objectives, key results and readings (plain model permissions) and every
-  incident (the ``manage_all_incidents`` permission).
+  incident (the ``manage_all_incidents`` permission);
+- directors comment on and acknowledge every weekly update (``comment_on_all_updates``); owners
+  reply on their own projects' updates (``may_comment``, ``may_acknowledge``).
 """
 
 from __future__ import annotations
@@ -95,6 +97,29 @@ class MilestoneQuerySet(OwnedQuerySet):
 
 class ProgressUpdateQuerySet(OwnedQuerySet):
     owner_lookups = ("project__owner",)
+
+
+class UpdateCommentQuerySet(VisibleQuerySet):
+    """Everyone who reads updates reads their comments; nobody edits one (a reply corrects it)."""
+
+    def editable_by(self, user):
+        return self.none()
+
+    def for_week(self, week_start: date, project_ids=None):
+        rows = self.filter(update__week_start=week_start).select_related("author", "update")
+        return rows.filter(update__project_id__in=project_ids) if project_ids is not None else rows
+
+
+def may_acknowledge(user) -> bool:
+    """Directors (and superusers) comment on and acknowledge any project's weekly update."""
+    return _can_read(user) and user.has_perm("projects.comment_on_all_updates")
+
+
+def may_comment(user, update) -> bool:
+    """Directors on any update; an owner replies on the updates of the projects they own."""
+    if not _can_read(user) or update is None or update.pk is None:
+        return False
+    return may_acknowledge(user) or update.project.owner_id == user.pk
 
 
 class IncidentQuerySet(OwnedQuerySet):

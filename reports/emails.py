@@ -13,6 +13,7 @@ from email.policy import compat32
 from email.utils import formatdate, make_msgid
 from functools import lru_cache
 
+import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
@@ -48,13 +49,23 @@ def unsubscribe_url(*, user_id: int, topic: str) -> str:
     return absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id=user_id, topic=topic)]))
 
 
+# The templates write their CSS once, in a <style> block; mail clients that drop <style> (Outlook's
+# Word engine, Gmail's older apps, Foxmail) read the inlined copy. The block stays for media queries.
+INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+
+
+def inline_css(html: str) -> str:
+    """``html`` with its <style> rules copied into style attributes (css-inline)."""
+    return INLINER.inline(html)
+
+
 def render_parts(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML of ``emails/<template>/`` rendered in ``language``."""
     context = {**context, "site_url": settings.SITE_URL}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
         text = render_to_string(f"emails/{template}/body.txt", context)
-        html = render_to_string(f"emails/{template}/body.html", context)
+        html = inline_css(render_to_string(f"emails/{template}/body.html", context))
     return subject, text, html
 
 

@@ -30,6 +30,7 @@ from .emails import (
 )
 from .models import Delivery, RollupSnapshot
 from .rollup import read_week
+from .rollup.summary import what_changed
 
 
 def rollup_url(week: Week) -> str:
@@ -88,6 +89,7 @@ def digest_context(rollup: dict, week: Week) -> dict:
     return {
         "week": week,
         "rollup": rollup,
+        "changed": what_changed(rollup),
         "as_of": parse_datetime(rollup.get("as_of") or rollup["compiled_at"]),
         "rollup_url": rollup_url(week),
         "subject_prefix": settings.DIGEST_SUBJECT_PREFIX,
@@ -169,6 +171,10 @@ def _message(delivery: Delivery, reminders: dict, alerts: dict, snapshots: dict)
         return build_digest(delivery, language, snapshots[delivery.period])
     elif kind == Delivery.Kind.DIGEST_TEST:
         return build_test_digest(delivery, language)
+    elif kind == Delivery.Kind.UPDATE_COMMENT:
+        from .comment_mail import build_comment_email
+
+        return build_comment_email(delivery)
     else:
         raise ValueError(f"Unknown delivery kind {kind!r}")
     return render_email(

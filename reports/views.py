@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from projects import querysets, services
+from projects.models import ProgressUpdate, UpdateComment
 from projects.weeks import Week, WeekError
 
 from .rollup import RollupFilters, Source, read_week
+from .rollup.summary import what_changed
 
 
 def week_or_404(code: str) -> Week:
@@ -45,14 +53,62 @@ def rollup_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
             return redirect("reports:rollup", code=target.code)
     week = week_or_404(code) if code else Week.current()
     data = rollup_for_request(request, week)
+    project_ids = [p["id"] for o in data["objectives"] for p in o["projects"]]
     context = {
         "rollup": data,
         "week": data["week"],
+        "week_label": week_label(data["week"]),
+        "changed": what_changed(data),
+        "report_order": request.GET.get("order") == "report",
+        "threads": comment_threads(week, project_ids),
+        "may_acknowledge": querysets.may_acknowledge(request.user),
         "jump_error": _("Write a week like 2023-W53 or a date like 2023-12-29.") if "goto" in request.GET else "",
         "live": request.GET.get("live") == "1",
         "query": request.GET.urlencode(),
     }
     return render(request, "reports/rollup.html", context)
+
+
+def week_label(week: dict) -> str:
+    """The week as the reader's language writes it: 2023年第53周 or 2023-W53."""
+    return week["label_zh"] if (translation.get_language() or "").startswith("zh") else week["label_en"]
+
+
+def comment_threads(week: Week, project_ids: list[int]) -> dict[int, dict]:
+    """Per project of the week: the comments on its update (oldest first) and whether it was acknowledged.
+
+    One query whatever the number of projects; comments are live (they are a conversation, not part
+    of the frozen report).
+    """
+    threads: dict[int, dict] = defaultdict(lambda: {"comments": [], "acknowledged": False})
+    for comment in UpdateComment.objects.for_week(week.monday, project_ids):
+        thread = threads[comment.update.project_id]
+        thread["comments"].append(comment)
+        thread["acknowledged"] = thread["acknowledged"] or comment.acknowledged
+    return dict(threads)
+
+
+@require_POST
+@login_required
+def comment_on_update(request: HttpRequest, code: str, project_id: int) -> HttpResponse:
+    """A comment or an acknowledgement on a project's update of the week, from the rollup page."""
+    week = week_or_404(code)
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("project"), project_id=project_id, week_start=week.monday
+    )
+    back = reverse("reports:rollup", kwargs={"code": week.code}) + f"#project-{project_id}"
+    try:
+        services.update_comment_post(
+            update=update,
+            author=request.user,
+            text=request.POST.get("text", "")[:4000],
+            acknowledge=request.POST.get("acknowledge") == "1",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, _("Your comment was saved and the people concerned were told by email."))
+    return redirect(back)
 
 
 CSV_COLUMNS = [

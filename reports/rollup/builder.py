@@ -45,7 +45,8 @@ builder's return types, the API's schema, checked against real output in the tes
   next_milestone: {title, due_date} | None, milestones: [{id, title, order, status, percent,
   due_date, completed_on, is_overdue}],
   qa: {date, baseline, days (int, + is later), times (int reschedules), slipped (bool)},
-  launch: {same}, slipped (bool), trend: [{week, value}]}
+  launch: {same}, slipped (bool), dates_moved_this_week (int: QA/launch moves recorded in the report's
+  period; absent from older snapshots), trend: [{week, value}]}
 - ``incidents``: the incidents of the report's period (detected and recorded after the previous
   report's cutoff, up to this one), by time: [{id, detected_at, resolved_at, grade, title,
   description, impact, handling, follow_up, share (decimal string), project, team, postmortem_done}]
@@ -233,6 +234,7 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
         "qa": qa,
         "launch": launch,
         "slipped": qa["slipped"] or launch["slipped"],
+        "dates_moved_this_week": changes.get("this_week", 0),
         "trend": [
             {"week": code, "value": pct(trend[w][0]) if w in trend else None}
             for w, code in zip(span.mondays, span.codes, strict=True)
@@ -385,7 +387,7 @@ def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> Rollup:
     ]
     all_rows = [r for o in objective_rows for r in o["projects"]]
     teams = {r["team_id"]: r["team"] for r in all_rows if r["team_id"]}
-    owners = {r["owner_id"]: r["owner"] for r in all_rows}
+    owners = {r["owner_id"]: r["owner"] for r in all_rows if r["owner_id"] is not None}
     incident_counts, incidents = _incident_data(state, span)
     cycle = state.cycle
     data = {

@@ -122,7 +122,7 @@ class ProjectLine(TypedDict):
     id: int
     name: str
     objective_code: str
-    owner_id: int
+    owner_id: int | None  # None: an imported project whose owner was not found
     owner: str
     team_id: int | None
     team: str
@@ -143,6 +143,7 @@ class ProjectLine(TypedDict):
     qa: DateSlip
     launch: DateSlip
     slipped: bool
+    dates_moved_this_week: NotRequired[int]  # QA/launch moves in the report's period; older snapshots lack it
     trend: list[TrendPoint]
 
 
