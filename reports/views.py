@@ -7,9 +7,13 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -19,6 +23,7 @@ from projects import querysets, services
 from projects.models import ProgressUpdate, UpdateComment
 from projects.weeks import Week, WeekError
 
+from .models import RollupSnapshot
 from .rollup import RollupFilters, Source, read_week
 from .rollup.summary import what_changed
 
@@ -52,7 +57,12 @@ def rollup_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if target is not None:
             return redirect("reports:rollup", code=target.code)
     week = week_or_404(code) if code else Week.current()
-    data = rollup_for_request(request, week)
+    page_key = frozen_page_key(request, week)
+    if page_key is not None and (page := cache.get(page_key)) is not None:
+        return HttpResponse(page.replace(CSRF_STAND_IN, get_token(request)))
+    # Without a frozen page there is no snapshot (or live data was asked for): build it now.
+    source = Source.AUTO if page_key is not None else Source.LIVE
+    data = read_week(week, source=source, filters=RollupFilters.from_query(request.GET))
     project_ids = [p["id"] for o in data["objectives"] for p in o["projects"]]
     context = {
         "rollup": data,
@@ -66,7 +76,42 @@ def rollup_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
         "live": request.GET.get("live") == "1",
         "query": request.GET.urlencode(),
     }
-    return render(request, "reports/rollup.html", context)
+    if page_key is None:
+        return render(request, "reports/rollup.html", context)
+    page = render_to_string("reports/rollup.html", {**context, "csrf_token": CSRF_STAND_IN}, request=request)
+    cache.set(page_key, page, FROZEN_PAGE_SECONDS)
+    return HttpResponse(page.replace(CSRF_STAND_IN, get_token(request)))
+
+
+# A frozen week's page is rendered once per reader, language and filters and then served from the
+# cache, until the week is frozen again or its comment threads change (they stay live). The CSRF token
+# of the comment and language forms is swapped in per request.
+CSRF_STAND_IN = "okrtracker-csrf-stand-in-5b1e"
+FROZEN_PAGE_SECONDS = 24 * 3600
+
+
+def frozen_page_key(request: HttpRequest, week: Week) -> str | None:
+    """The cache key of the week's frozen page as this request would see it; None for a live page."""
+    if request.GET.get("live") == "1":
+        return None
+    snapshot = RollupSnapshot.objects.filter(week_start=week.monday).values_list("pk", "compiled_at").first()
+    if snapshot is None:
+        return None
+    comments = UpdateComment.objects.filter(update__week_start=week.monday).aggregate(n=Count("pk"), last=Max("pk"))
+    query = "&".join(sorted(request.GET.urlencode().split("&")))
+    return ":".join(
+        str(part)
+        for part in (
+            "rollup-page",
+            snapshot[0],
+            snapshot[1].timestamp(),
+            translation.get_language(),
+            request.user.pk,
+            comments["n"],
+            comments["last"],
+            query,
+        )
+    )
 
 
 def week_label(week: dict) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from django import template
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from projects.models import Health, Incident, Milestone, Project
@@ -16,11 +18,14 @@ from ..rollup import summary
 register = template.Library()
 
 
+@lru_cache(maxsize=64)
+def _labels(choices, language: str | None) -> dict[str, str]:
+    """A choice field's labels in one language, translated once (pages show thousands of them)."""
+    return {member.value: str(member.label) for member in choices}
+
+
 def _label(choices, code) -> str:
-    try:
-        return str(choices(code).label)
-    except ValueError:
-        return code or ""
+    return _labels(choices, get_language()).get(code, code or "")
 
 
 @register.filter
@@ -46,6 +51,18 @@ def grade_label(code: str) -> str:
 @register.filter
 def as_date(value: str | None) -> date | None:
     return parse_date(value) if value else None
+
+
+@register.filter
+def iso_day(value: str | None) -> str:
+    """An ISO date of the rollup as the page writes it (2023-12-29), without parsing it."""
+    return value[:10] if value else ""
+
+
+@register.filter
+def iso_month_day(value: str | None) -> str:
+    """An ISO date of the rollup as month-day (12-29), without parsing it."""
+    return value[5:10] if value else ""
 
 
 @register.filter
