@@ -258,6 +258,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["projects.api.permissions.RowRules"],
+    # Request bodies are JSON only (and documented so): generated clients get one body type per write.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "projects.api.filters.StableOrderingFilter",
@@ -290,10 +292,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # The schema and docs need a signed-in user unless API_DOCS_PUBLIC (default: only in DEBUG).
     "SERVE_PERMISSIONS": ["projects.api.schema.DocsAccess"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "projects.api.schema.postprocess_enum_labels",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ProjectStatusEnum": "projects.models.Project.Status",
         "MilestoneStatusEnum": "projects.models.Milestone.Status",
         "HealthEnum": "projects.models.Health",
+        "GradeEnum": "projects.models.Incident.Grade",
+        "DirectionEnum": "projects.models.KeyResult.Direction",
+        "WeekNumberingEnum": "reports.rollup.types.NUMBERINGS",
     },
 }
 

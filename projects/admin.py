@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.utils.functional import lazy
 from django.utils.html import format_html, format_html_join
@@ -14,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import services
 from .admin_carry_over import carry_over_view
 from .admin_display import health_badge, progress_bar
+from .admin_my_week import my_week_view
 from .models import (
     Cycle,
     Incident,
@@ -26,9 +28,10 @@ from .models import (
     Project,
     ProjectAlias,
     Team,
+    UpdateComment,
 )
 from .names import person_name
-from .querysets import MILESTONE_ASSIGNEE_FIELDS, update_week_is_open_to
+from .querysets import MILESTONE_ASSIGNEE_FIELDS, may_acknowledge, may_comment, update_week_is_open_to
 from .weeks import Week, current_week_start, week_start
 
 admin.site.site_header = admin.site.site_title = _("OKR tracker")
@@ -98,11 +101,26 @@ class UpdatedThisWeekFilter(admin.SimpleListFilter):
 
 
 class MineFilter(admin.SimpleListFilter):
+    """Owners of projects see theirs first (``?mine=all`` shows everyone's); others see all by default."""
+
     title = _("owner")
     parameter_name = "mine"
 
+    def __init__(self, request, params, model, model_admin):
+        super().__init__(request, params, model, model_admin)
+        if self.parameter_name not in self.used_parameters and Project.objects.filter(owner=request.user).exists():
+            self.used_parameters[self.parameter_name] = "yes"
+
     def lookups(self, request, model_admin):
-        return [("yes", _("My projects"))]
+        return [("yes", _("My projects")), ("all", _("Everyone's projects"))]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
 
     def queryset(self, request, queryset):
         return queryset.filter(owner=request.user) if self.value() == "yes" else queryset
@@ -224,7 +242,7 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
         "objective_code",
         "status",
         "team",
-        "is_key_work",
+        "key_work_mark",
     ]
     list_display_links = ["name"]
     list_filter = [MineFilter, UpdatedThisWeekFilter, "objective", "team", "health", "status", "is_key_work"]
@@ -247,6 +265,14 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_last_update()
+
+    def get_urls(self):
+        from django.urls import path
+
+        my_week = path(
+            "my-week/", self.admin_site.admin_view(lambda request: my_week_view(self, request)), name="projects_my_week"
+        )
+        return [my_week, *super().get_urls()]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -293,6 +319,11 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
     def owner_name(self, obj):
         return person_name(obj.owner)
 
+    @admin.display(description=_("key work"), ordering="-is_key_work")
+    def key_work_mark(self, obj):
+        # A mark where it is key work and nothing elsewhere: not a column of red crosses.
+        return format_html('<span title="{}">★</span>', _("key work")) if obj.is_key_work else ""
+
     @admin.display(description=_("objective"), ordering="objective__code")
     def objective_code(self, obj):
         return obj.objective.code
@@ -311,20 +342,32 @@ class ProjectAdmin(RowRulesMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("recent updates"))
     def recent_updates(self, obj):
-        updates = obj.updates.order_by("-week_start")[:6] if obj.pk else []
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}%</td><td>{}</td><td>{}</td></tr>",
-            ((u.week.label(), u.percent, u.get_health_display(), u.summary) for u in updates),
-        )
-        return format_html('<table class="recent-updates">{}</table>', rows) if updates else "—"
+        """The last six weeks' updates with the comments on them (the thread the rollup shows)."""
+        if not obj.pk:
+            return "—"
+        updates = obj.updates.order_by("-week_start").prefetch_related(
+            Prefetch("comments", queryset=UpdateComment.objects.select_related("author"))
+        )[:6]
+        rows = []
+        for u in updates:
+            thread = format_html_join(
+                "",
+                '<div class="okr-comment">{}{}: {}</div>',
+                (
+                    (person_name(c.author), " ✓" if c.acknowledged else "", c.text or _("acknowledged"))
+                    for c in u.comments.all()
+                ),
+            )
+            rows.append((u.week.label(), u.percent, u.get_health_display(), u.summary, thread))
+        body = format_html_join("", "<tr><td>{}</td><td>{}%</td><td>{}</td><td>{}{}</td></tr>", rows)
+        return format_html('<table class="recent-updates">{}</table>', body) if rows else "—"
 
 
 @admin.register(Milestone)
 class MilestoneAdmin(ProjectPartAdmin):
-    list_display = ["title", "project", "owner", "due_date", "status", "progress", "completed_on"]
+    list_display = ["title", "project", "owner_name", "due_date", "status", "progress", "completed_on"]
     list_filter = ["status", "project__objective", "project__team"]
-    list_select_related = ["project", "owner"]
+    list_select_related = ["project", "project__owner", "owner"]
     search_fields = ["title", "project__name"]
     ordering = ["project__name", "order"]
 
@@ -353,17 +396,66 @@ class MilestoneAdmin(ProjectPartAdmin):
     def progress(self, obj):
         return progress_bar(obj.percent)
 
+    @admin.display(description=_("owner"), ordering="owner__first_name")
+    def owner_name(self, obj):
+        return person_name(obj.owner or obj.project.owner)
+
+
+class CommentInline(admin.TabularInline):
+    """The thread on an update: directors comment or acknowledge, the owner replies (via the service)."""
+
+    model = UpdateComment
+    fields = ["author_name", "created_at", "text", "acknowledged"]
+    readonly_fields = ["author_name", "created_at"]
+    extra = 1
+    can_delete = False
+    verbose_name = _("comment")
+    verbose_name_plural = _("comments from directors and replies")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_view_permission(self, request, obj=None):
+        return True  # everyone who reads updates reads their comments
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and may_comment(request.user, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a comment is not rewritten; a reply corrects it
+
+    def get_fields(self, request, obj=None):
+        fields = list(self.fields)
+        return fields if may_acknowledge(request.user) else [f for f in fields if f != "acknowledged"]
+
+    @admin.display(description=_("author"))
+    def author_name(self, obj):
+        return person_name(obj.author) if obj.pk else ""
+
 
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ProjectPartAdmin):
     form = ProgressUpdateForm
-    list_display = ["project", "week_label", "author", "percent", "health_badge", "updated_at"]
+    list_display = ["project", "week_label", "author_name", "percent", "health_badge", "updated_at"]
     list_filter = ["week_start", "health", "project__objective", "project__team"]
     list_select_related = ["project", "author"]
     search_fields = ["project__name", "summary", "next_steps", "risks"]
     ordering = ["-week_start", "project__name"]
     fields = ["project", "week_start", "percent", "health", "summary", "next_steps", "risks", "author"]
     readonly_fields = ["author"]
+    inlines = [CommentInline]
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []  # no thread before the update
+
+    def has_change_permission(self, request, obj=None):
+        # Directors may not edit an update, but they open it to comment; the fields stay read-only.
+        return super().has_change_permission(request, obj) or (obj is not None and may_comment(request.user, obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not ProgressUpdate.objects.is_editable_by(request.user, obj):
+            return [*self.fields]
+        return super().get_readonly_fields(request, obj)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -371,7 +463,16 @@ class ProgressUpdateAdmin(ProjectPartAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        services.progress_update_save(update=obj, author=request.user)
+        if ProgressUpdate.objects.is_editable_by(request.user, obj) or not change:
+            services.progress_update_save(update=obj, author=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not UpdateComment:
+            return super().save_formset(request, form, formset, change)
+        for comment in formset.save(commit=False):
+            services.update_comment_post(
+                update=form.instance, author=request.user, text=comment.text, acknowledge=comment.acknowledged
+            )
 
     @admin.display(description=_("week"), ordering="week_start")
     def week_label(self, obj):
@@ -380,6 +481,10 @@ class ProgressUpdateAdmin(ProjectPartAdmin):
     @admin.display(description=_("health"), ordering="health")
     def health_badge(self, obj):
         return health_badge(obj.health, obj.get_health_display())
+
+    @admin.display(description=_("author"), ordering="author__first_name")
+    def author_name(self, obj):
+        return person_name(obj.author)
 
 
 # --- objectives and key results ---------------------------------------------------------------

@@ -681,3 +681,44 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class UpdateComment(models.Model):
+    """A comment on a weekly update: a director's question or acknowledgement, or the owner's reply.
+
+    Directors comment on or acknowledge any update; owners read and reply on their projects'
+    (``querysets.may_comment`` / ``may_acknowledge``). Written by ``services.update_comment_post``,
+    which calls the ``comment_posted`` hook (``projects.signals``) after the commit, so mail and
+    chat can tell the people concerned.
+    """
+
+    update = models.ForeignKey(
+        ProgressUpdate, verbose_name=_("weekly update"), on_delete=models.CASCADE, related_name="comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("author"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(_("comment"), blank=True)
+    acknowledged = models.BooleanField(
+        _("acknowledged"), default=False, help_text=_("The director has read the update and needs nothing more.")
+    )
+    created_at = models.DateTimeField(_("written at"), default=history.now)
+    history = HistoricalRecords()
+
+    objects = querysets.UpdateCommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["update", "created_at", "pk"]
+        verbose_name = _("comment on an update")
+        verbose_name_plural = _("comments on updates")
+        permissions = [("comment_on_all_updates", _("Can comment on and acknowledge every weekly update"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(text="") | models.Q(acknowledged=True),
+                name="%(app_label)s_%(class)s_says_something",
+                violation_error_message=_("Write a comment or acknowledge the update."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.update}: {self.text[:40] or _('acknowledged')}"

@@ -12,7 +12,9 @@ Every reader and writer (admin, API, pages, tasks) asks ``visible_to(user)`` and
 - a milestone's assignee updates its percent and status in place; only the project's owner moves
   it to another project or deletes it;
 - directors change objectives, key results and readings (plain model permissions) and every
-  incident, grade and share included (the ``manage_all_incidents`` permission).
+  incident, grade and share included (the ``manage_all_incidents`` permission);
+- directors comment on and acknowledge every weekly update (``comment_on_all_updates``); owners
+  reply on their own projects' updates (``may_comment``, ``may_acknowledge``).
 """
 
 from __future__ import annotations
@@ -137,6 +139,29 @@ class ProgressUpdateQuerySet(OwnedQuerySet):
         if not _can_read(user) or user.is_superuser:
             return rows
         return rows.filter(week_start__gte=update_weeks_open_from())
+
+
+class UpdateCommentQuerySet(VisibleQuerySet):
+    """Everyone who reads updates reads their comments; nobody edits one (a reply corrects it)."""
+
+    def editable_by(self, user):
+        return self.none()
+
+    def for_week(self, week_start: date, project_ids=None):
+        rows = self.filter(update__week_start=week_start).select_related("author", "update")
+        return rows.filter(update__project_id__in=project_ids) if project_ids is not None else rows
+
+
+def may_acknowledge(user) -> bool:
+    """Directors (and superusers) comment on and acknowledge any project's weekly update."""
+    return _can_read(user) and user.has_perm("projects.comment_on_all_updates")
+
+
+def may_comment(user, update) -> bool:
+    """Directors on any update; an owner replies on the updates of the projects they own."""
+    if not _can_read(user) or update is None or update.pk is None:
+        return False
+    return may_acknowledge(user) or update.project.owner_id == user.pk
 
 
 class IncidentQuerySet(OwnedQuerySet):

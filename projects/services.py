@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
-from . import history
+from . import history, querysets
 from .models import (
     Cycle,
     Incident,
@@ -21,7 +21,9 @@ from .models import (
     PlannedDateChange,
     ProgressUpdate,
     Project,
+    UpdateComment,
 )
+from .signals import comment_posted
 
 
 class StaleVersionError(Exception):
@@ -269,3 +271,58 @@ def key_result_refresh_current(*, key_result: KeyResult) -> None:
     if latest != key_result.current_value:
         key_result.current_value = latest
         key_result.save(update_fields=["current_value"])
+
+
+def _comment_recipients(comment: UpdateComment) -> list:
+    """Who hears of a comment: the owner for anyone else's; the earlier commenters for the owner's."""
+    owner = comment.update.project.owner
+    if comment.author_id != owner.pk:
+        return [owner] if owner.is_active else []
+    earlier = (
+        UpdateComment.objects.filter(update=comment.update)
+        .exclude(pk=comment.pk)
+        .exclude(author=owner)
+        .select_related("author")
+    )
+    people = {c.author_id: c.author for c in earlier if c.author is not None and c.author.is_active}
+    return list(people.values())
+
+
+@transaction.atomic
+def update_comment_post(*, update: ProgressUpdate, author, text: str = "", acknowledge: bool = False) -> UpdateComment:
+    """Comment on (or acknowledge) a weekly update; tells the people concerned after the commit.
+
+    Raises ``PermissionDenied`` when ``author`` may not comment (or acknowledge) here, and
+    ``ValidationError`` for an empty comment that acknowledges nothing.
+    """
+    if not querysets.may_comment(author, update) or (acknowledge and not querysets.may_acknowledge(author)):
+        raise PermissionDenied(_("You may not comment on this update."))
+    comment = UpdateComment(update=update, author=author, text=text.strip(), acknowledged=acknowledge)
+    comment.full_clean()
+    comment.save()
+    recipients = _comment_recipients(comment)
+    transaction.on_commit(lambda: comment_posted.send(sender=UpdateComment, comment=comment, recipients=recipients))
+    return comment
+
+
+@transaction.atomic
+def owner_check_in(
+    *, project: Project, week_start: date, values: dict, done_milestones: list[Milestone] = (), author=None
+) -> ProgressUpdate:
+    """One project's weekly check-in from *My week*: tick milestones done, then write the week's update.
+
+    The milestones are saved first, so a project with milestones records their new weighted percent.
+    Raises ``PermissionDenied`` when ``author`` may not change the project.
+    """
+    if author is not None and not Project.objects.is_editable_by(author, project):
+        raise PermissionDenied(_("You may not update this project."))
+    ticked = []
+    for milestone in done_milestones:
+        if milestone.project_id != project.pk:
+            raise ValidationError(_("That milestone belongs to another project."))
+        milestone.status = Milestone.Status.DONE
+        ticked.append(milestone)
+    if ticked:
+        milestones_save(project=project, milestones=ticked)
+    update, _created = progress_update_write(project=project, week_start=week_start, values=values, author=author)
+    return update

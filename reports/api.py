@@ -8,23 +8,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projects.api.views import WEEK_PARAMETER, parse_week
+from projects.models import Health
 
+from .api_schema import serializer_for
+from .rollup.types import Rollup
 from .views import rollup_for_request
 
-ROLLUP_SCHEMA = {
-    "type": "object",
-    "description": "The week's rollup as documented in reports/rollup/builder.py (objectives, projects, metrics, "
-    "incidents, the director's text), as it stood at the week's report moment.",
-    "properties": {
-        "frozen": {"type": "boolean", "description": "True when this is the snapshot frozen on Friday."},
-        "compiled_at": {"type": "string", "format": "date-time"},
-        "as_of": {"type": "string", "format": "date-time", "description": "The moment whose state is shown."},
-        "week": {"type": "object", "additionalProperties": True},
-        "objectives": {"type": "array", "items": {"type": "object", "additionalProperties": True}},
-    },
-    "required": ["frozen", "compiled_at", "week", "objectives"],
-    "additionalProperties": True,
-}
+RollupSerializer = serializer_for(Rollup)
 
 
 class RollupView(APIView):
@@ -37,10 +27,12 @@ class RollupView(APIView):
             OpenApiParameter("team", OpenApiTypes.INT, description="Only this team's projects."),
             OpenApiParameter("owner", OpenApiTypes.INT, description="Only this owner's projects."),
             OpenApiParameter("objective", OpenApiTypes.STR, description="Only this objective (code, e.g. O2)."),
-            OpenApiParameter("health", OpenApiTypes.STR, description="Only projects of this health."),
+            OpenApiParameter(
+                "health", OpenApiTypes.STR, enum=Health.values, description="Only projects of this health."
+            ),
             OpenApiParameter("changes", OpenApiTypes.STR, enum=["1"], description="1: only what changed."),
         ],
-        responses={200: OpenApiResponse(response=ROLLUP_SCHEMA, description="The rollup.")},
+        responses={200: OpenApiResponse(RollupSerializer, description="The rollup (reports/rollup/types.py).")},
     )
     def get(self, request, week: str):
         return Response(rollup_for_request(request, parse_week(week)))

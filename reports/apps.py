@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = _("Weekly reports")
+
+    def ready(self) -> None:
+        from projects.signals import comment_posted
+
+        from .comment_mail import on_comment_posted
+
+        comment_posted.connect(on_comment_posted, dispatch_uid="reports.comment_mail")

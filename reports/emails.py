@@ -8,12 +8,16 @@ from the mail works without a login; the GET only confirms, the POST unsubscribe
 from __future__ import annotations
 
 import re
+from email.message import Message
+from email.policy import compat32
 from email.utils import formatdate, make_msgid
+from functools import lru_cache
 
+import css_inline
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import DNS_NAME
+from django.core.mail.message import DNS_NAME, EmailAlternative, forbid_multi_line_headers
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -46,23 +50,33 @@ def unsubscribe_url(*, user_id: int, topic: str) -> str:
     return absolute_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id=user_id, topic=topic)]))
 
 
+# The templates write their CSS once, in a <style> block; mail clients that drop <style> (Outlook's
+# Word engine, Gmail's older apps, Foxmail) read the inlined copy. The block stays for media queries.
+INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+
+
+def inline_css(html: str) -> str:
+    """``html`` with its <style> rules copied into style attributes (css-inline)."""
+    return INLINER.inline(html)
+
+
 def render_parts(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML of ``emails/<template>/`` rendered in ``language``."""
     context = {**context, "site_url": settings.SITE_URL}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}/subject.txt", context).split())
         text = render_to_string(f"emails/{template}/body.txt", context)
-        html = render_to_string(f"emails/{template}/body.html", context)
+        html = inline_css(render_to_string(f"emails/{template}/body.html", context))
     return subject, text, html
 
 
-_LONG_LINE = re.compile(r"^.{900,}$", re.MULTILINE)
+_LONG_LINE = re.compile(r"^.{300,}$", re.MULTILINE)  # characters; up to 3 bytes each in UTF-8
 
 
 def _short_lines(html: str) -> str:
     """Break long HTML lines between tags, so the part travels as plain 8-bit text, not quoted-printable
     (which would also split the placeholders of a prepared message)."""
-    return _LONG_LINE.sub(lambda line: line[0].replace("><", ">\n<"), html)
+    return _LONG_LINE.sub(lambda line: line[0].replace("><", ">\n<").replace("<br>", "<br>\n"), html)
 
 
 def compose(
@@ -79,12 +93,19 @@ def compose(
     return message
 
 
-# A message sent to many recipients alike is encoded once with these stand-ins; each copy swaps in
-# its own address, unsubscribe link, id and date (byte replacements, no MIME encoding per copy).
+# Many messages share everything but their address, subject, bodies, unsubscribe link, id and date:
+# Django composes and encodes one skeleton with stand-ins for those (bodies travel as 8-bit UTF-8), and
+# each message is that skeleton with its own values swapped in, without MIME-encoding every copy. A
+# message that cannot travel so (a line longer than SMTP allows, an address that is not ASCII) is
+# composed in full instead; a test holds both ways equal.
 TO_STAND_IN = "okrtracker-recipient-5b1e@stand-in.invalid"
 LINK_STAND_IN = "https://stand-in.invalid/okrtracker-unsubscribe-5b1e"
 ID_STAND_IN = "<okrtracker-message-id-5b1e@stand-in.invalid>"
 DATE_STAND_IN = "okrtracker-date-5b1e"
+SUBJECT_STAND_IN = "okrtracker-subject-5b1e"
+TEXT_STAND_IN = "okrtracker-text-5b1e 正文"  # not ASCII, so the part is declared 8-bit UTF-8
+HTML_STAND_IN = "okrtracker-html-5b1e 正文"
+MAX_LINE = 998  # bytes, RFC 5322
 
 
 class _Encoded:
@@ -97,43 +118,73 @@ class _Encoded:
         return self.data if linesep == "\r\n" else self.data.replace(b"\r\n", linesep.encode())
 
 
-class PreparedEmail(EmailMultiAlternatives):
-    """One copy of a message encoded once (``prepare``) for many recipients."""
+def _crlf(text: str) -> bytes | None:
+    data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
+    return None if any(len(line) > MAX_LINE for line in data.split(b"\r\n")) else data
 
-    def __init__(self, *, template: EmailMultiAlternatives, encoded: bytes, to: str, unsubscribe: str | None):
-        super().__init__(subject=template.subject, body=template.body, to=[to], headers=dict(template.extra_headers))
-        self.alternatives = template.alternatives
-        self.encoded, self.unsubscribe = encoded, unsubscribe
+
+def _subject_header(subject: str) -> bytes:
+    """The Subject header's value as Django writes it (RFC 2047 words, folded)."""
+    if subject.isascii() and len(subject) < 70:
+        return subject.encode()
+    header = Message(policy=compat32.clone(linesep="\r\n"))
+    header["Subject"] = forbid_multi_line_headers("Subject", subject, "utf-8")[1]
+    return header.as_bytes().rstrip(b"\r\n")[len(b"Subject: ") :]
+
+
+@lru_cache(maxsize=8)
+def _skeleton(with_unsubscribe: bool) -> bytes:
+    message = compose(
+        parts=(SUBJECT_STAND_IN, TEXT_STAND_IN, HTML_STAND_IN),
+        to=TO_STAND_IN,
+        unsubscribe=LINK_STAND_IN if with_unsubscribe else None,
+        headers={"Message-ID": ID_STAND_IN, "Date": DATE_STAND_IN},
+    )
+    return message.message().as_bytes(linesep="\r\n")
+
+
+class PreparedEmail(EmailMultiAlternatives):
+    """A message whose bytes are the shared skeleton with its own values swapped in."""
+
+    def __init__(self, *, parts: tuple[str, str, str], to: str, unsubscribe: str | None, encoded: tuple[bytes, bytes]):
+        subject, text, html = parts
+        headers = {"Auto-Submitted": "auto-generated"}
         if unsubscribe:
-            self.body = self.body.replace(LINK_STAND_IN, unsubscribe)
-            self.extra_headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+            headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        super().__init__(subject=subject, body=text, to=[to], headers=headers)
+        self.alternatives = [EmailAlternative(html, "text/html")]
+        self.unsubscribe, self.encoded = unsubscribe, encoded
 
     def message(self, *, policy=None):
+        text, html = self.encoded
         data = (
-            self.encoded.replace(TO_STAND_IN.encode(), self.to[0].encode())
+            _skeleton(bool(self.unsubscribe))
+            .replace(TO_STAND_IN.encode(), self.to[0].encode())
+            .replace(SUBJECT_STAND_IN.encode(), _subject_header(self.subject))
             .replace(ID_STAND_IN.encode(), make_msgid(domain=DNS_NAME).encode())
             .replace(DATE_STAND_IN.encode(), formatdate(localtime=settings.EMAIL_USE_LOCALTIME).encode())
+            .replace(TEXT_STAND_IN.encode(), text)
+            .replace(HTML_STAND_IN.encode(), html)
         )
         if self.unsubscribe:
             data = data.replace(LINK_STAND_IN.encode(), self.unsubscribe.encode())
         return _Encoded(data)
 
 
-def prepare(parts: tuple[str, str, str], *, with_unsubscribe: bool) -> tuple[EmailMultiAlternatives, bytes] | None:
-    """Encode a message once for many recipients; None when its stand-ins did not survive encoding
-    (then each copy is composed in full, which is slower but the same)."""
-    link = LINK_STAND_IN if with_unsubscribe else None
-    template = compose(
-        parts=parts,
-        to=TO_STAND_IN,
-        unsubscribe=link,
-        headers={"Message-ID": ID_STAND_IN, "Date": DATE_STAND_IN},
-    )
-    encoded = template.message().as_bytes(linesep="\r\n")
-    wanted = sum(part.count(LINK_STAND_IN) for part in parts[1:]) + (1 if link else 0)
-    if encoded.count(LINK_STAND_IN.encode()) != wanted or encoded.count(TO_STAND_IN.encode()) != 1:
-        return None
-    return template, encoded
+def encode_bodies(parts: tuple[str, str, str]) -> tuple[bytes, bytes] | None:
+    """The text and HTML bodies as they travel (CRLF, UTF-8), or None when one cannot travel so."""
+    text, html = _crlf(parts[1]), _crlf(_short_lines(parts[2]))
+    return None if text is None or html is None else (text, html)
+
+
+def prepared_or_composed(
+    *, parts: tuple[str, str, str], to: str, unsubscribe: str | None, encoded: tuple[bytes, bytes] | None
+) -> EmailMultiAlternatives:
+    """The fast copy when the bodies were encoded and the address is plain ASCII, else the full message."""
+    if encoded is not None and to.isascii():
+        return PreparedEmail(parts=parts, to=to, unsubscribe=unsubscribe, encoded=encoded)
+    return compose(parts=parts, to=to, unsubscribe=unsubscribe)
 
 
 def render_email(
@@ -149,4 +200,4 @@ def render_email(
     ``unsubscribe`` (an absolute URL) goes in the body's context and in the List-Unsubscribe headers.
     """
     parts = render_parts(template=template, context={**context, "unsubscribe_url": unsubscribe}, language=language)
-    return compose(parts=parts, to=to, unsubscribe=unsubscribe)
+    return prepared_or_composed(parts=parts, to=to, unsubscribe=unsubscribe, encoded=encode_bodies(parts))

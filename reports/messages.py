@@ -20,16 +20,17 @@ from projects.weeks import Week
 from . import recipients
 from .emails import (
     LINK_STAND_IN,
-    PreparedEmail,
     absolute_url,
     compose,
-    prepare,
+    encode_bodies,
+    prepared_or_composed,
     render_email,
     render_parts,
     unsubscribe_url,
 )
 from .models import Delivery, RollupSnapshot
 from .rollup import read_week
+from .rollup.summary import what_changed
 
 
 def rollup_url(week: Week) -> str:
@@ -88,6 +89,7 @@ def digest_context(rollup: dict, week: Week) -> dict:
     return {
         "week": week,
         "rollup": rollup,
+        "changed": what_changed(rollup),
         "as_of": parse_datetime(rollup.get("as_of") or rollup["compiled_at"]),
         "rollup_url": rollup_url(week),
         "subject_prefix": settings.DIGEST_SUBJECT_PREFIX,
@@ -101,12 +103,12 @@ def digest_context(rollup: dict, week: Week) -> dict:
 @lru_cache(maxsize=16)
 def _digest_prepared(
     snapshot_id: int, compiled_at: str, language: str, with_unsubscribe: bool, site_url: str, prefix: str
-) -> tuple[tuple[str, str, str], tuple | None]:
+) -> tuple[tuple[str, str, str], tuple[bytes, bytes] | None]:
     snapshot = RollupSnapshot.objects.get(pk=snapshot_id)
     context = digest_context(snapshot.data, Week.of(snapshot.week_start))
     context["unsubscribe_url"] = LINK_STAND_IN if with_unsubscribe else None
     parts = render_parts(template="digest", context=context, language=language)
-    return parts, prepare(parts, with_unsubscribe=with_unsubscribe)
+    return parts, encode_bodies(parts)
 
 
 def build_test_digest(delivery: Delivery, language: str) -> EmailMessage:
@@ -127,12 +129,9 @@ def build_digest(delivery: Delivery, language: str, snapshot: RollupSnapshot) ->
         settings.SITE_URL,
         settings.DIGEST_SUBJECT_PREFIX,
     )
-    if prepared is not None and delivery.email.isascii():
-        template, encoded = prepared
-        return PreparedEmail(template=template, encoded=encoded, to=delivery.email, unsubscribe=unsubscribe)
-    if unsubscribe:
+    if unsubscribe:  # the link is swapped into the encoded bodies too, when they are used
         parts = tuple(part.replace(LINK_STAND_IN, unsubscribe) for part in parts)
-    return compose(parts=parts, to=delivery.email, unsubscribe=unsubscribe)
+    return prepared_or_composed(parts=parts, to=delivery.email, unsubscribe=unsubscribe, encoded=prepared)
 
 
 def build_messages(deliveries: list[Delivery]) -> dict[int, EmailMessage | None]:
@@ -172,6 +171,10 @@ def _message(delivery: Delivery, reminders: dict, alerts: dict, snapshots: dict)
         return build_digest(delivery, language, snapshots[delivery.period])
     elif kind == Delivery.Kind.DIGEST_TEST:
         return build_test_digest(delivery, language)
+    elif kind == Delivery.Kind.UPDATE_COMMENT:
+        from .comment_mail import build_comment_email
+
+        return build_comment_email(delivery)
     else:
         raise ValueError(f"Unknown delivery kind {kind!r}")
     return render_email(

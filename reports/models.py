@@ -64,6 +64,7 @@ class Delivery(models.Model):
         MILESTONE_ALERT = "milestone_alert", _("Milestone alert")
         DIGEST = "digest", _("Weekly digest")
         DIGEST_TEST = "digest_test", _("Test digest")
+        UPDATE_COMMENT = "update_comment", _("Comment on a weekly update")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -81,6 +82,15 @@ class Delivery(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), null=True, blank=True, on_delete=models.SET_NULL
     )
     email = models.EmailField(_("email"))
+    comment = models.ForeignKey(
+        "projects.UpdateComment",
+        verbose_name=_("comment"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+        help_text=_("For comment emails: the comment told; one email per comment and recipient."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(
         _("attempts"), default=0, help_text=_("Sends that got an answer from the mail server (accepted or refused).")
@@ -100,9 +110,17 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind", "period", "email"],
+                condition=models.Q(comment__isnull=True),
                 name="%(app_label)s_%(class)s_once_per_period",
                 violation_error_message=_("This email was already sent to this recipient for this period."),
-            )
+            ),
+            # Comment emails: several a week may reach the same owner, each exactly once.
+            models.UniqueConstraint(
+                fields=["comment", "email"],
+                condition=models.Q(comment__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_comment",
+                violation_error_message=_("This comment was already sent to this recipient."),
+            ),
         ]
         # Retries and the admin look for what is still pending or failed.
         indexes = [models.Index(fields=["status", "kind"], name="reports_delivery_status_idx")]

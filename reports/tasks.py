@@ -18,7 +18,7 @@ from chatbots import fanout as chat
 from projects.weeks import Week
 
 from . import notifications, workdays
-from .deliveries import Outcome
+from .deliveries import TRANSIENT_ERRORS, Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -99,3 +99,15 @@ def run_import_job(job_id: int) -> str | None:
 
     job = import_job_run(job_id=job_id)
     return job.status if job else None
+
+
+@shared_task(name="reports.send_test_email", bind=True, max_retries=3)
+def send_test_email(self, user_id: int, topic: str) -> str:
+    """'Send me a test' from the settings page; retried on SMTP or connection errors."""
+    from .sample_emails import sample_email
+
+    try:
+        sample_email(user_id=user_id, topic=topic).send()
+    except TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+    return "sent"

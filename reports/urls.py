@@ -24,4 +24,5 @@ urlpatterns = [
     path("", views.rollup_page, name="rollup-current"),
     path("<rollup_week:code>/", views.rollup_page, name="rollup"),
     path("<rollup_week:code>/projects.csv", views.rollup_projects_csv, name="rollup-csv"),
+    path("<rollup_week:code>/projects/<int:project_id>/comments/", views.comment_on_update, name="update-comment"),
 ]

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import csv
+from collections import defaultdict
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Max
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from projects import querysets, services
+from projects.models import ProgressUpdate, UpdateComment
 from projects.weeks import Week, WeekError
 
+from .models import RollupSnapshot
 from .rollup import RollupFilters, Source, read_week
+from .rollup.summary import what_changed
 
 
 def week_or_404(code: str) -> Week:
@@ -44,15 +57,103 @@ def rollup_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
         if target is not None:
             return redirect("reports:rollup", code=target.code)
     week = week_or_404(code) if code else Week.current()
-    data = rollup_for_request(request, week)
+    page_key = frozen_page_key(request, week)
+    if page_key is not None and (page := cache.get(page_key)) is not None:
+        return HttpResponse(page.replace(CSRF_STAND_IN, get_token(request)))
+    # Without a frozen page there is no snapshot (or live data was asked for): build it now.
+    source = Source.AUTO if page_key is not None else Source.LIVE
+    data = read_week(week, source=source, filters=RollupFilters.from_query(request.GET))
+    project_ids = [p["id"] for o in data["objectives"] for p in o["projects"]]
     context = {
         "rollup": data,
         "week": data["week"],
+        "week_label": week_label(data["week"]),
+        "changed": what_changed(data),
+        "report_order": request.GET.get("order") == "report",
+        "threads": comment_threads(week, project_ids),
+        "may_acknowledge": querysets.may_acknowledge(request.user),
         "jump_error": _("Write a week like 2023-W53 or a date like 2023-12-29.") if "goto" in request.GET else "",
         "live": request.GET.get("live") == "1",
         "query": request.GET.urlencode(),
     }
-    return render(request, "reports/rollup.html", context)
+    if page_key is None:
+        return render(request, "reports/rollup.html", context)
+    page = render_to_string("reports/rollup.html", {**context, "csrf_token": CSRF_STAND_IN}, request=request)
+    cache.set(page_key, page, FROZEN_PAGE_SECONDS)
+    return HttpResponse(page.replace(CSRF_STAND_IN, get_token(request)))
+
+
+# A frozen week's page is rendered once per reader, language and filters and then served from the
+# cache, until the week is frozen again or its comment threads change (they stay live). The CSRF token
+# of the comment and language forms is swapped in per request.
+CSRF_STAND_IN = "okrtracker-csrf-stand-in-5b1e"
+FROZEN_PAGE_SECONDS = 24 * 3600
+
+
+def frozen_page_key(request: HttpRequest, week: Week) -> str | None:
+    """The cache key of the week's frozen page as this request would see it; None for a live page."""
+    if request.GET.get("live") == "1":
+        return None
+    snapshot = RollupSnapshot.objects.filter(week_start=week.monday).values_list("pk", "compiled_at").first()
+    if snapshot is None:
+        return None
+    comments = UpdateComment.objects.filter(update__week_start=week.monday).aggregate(n=Count("pk"), last=Max("pk"))
+    query = "&".join(sorted(request.GET.urlencode().split("&")))
+    return ":".join(
+        str(part)
+        for part in (
+            "rollup-page",
+            snapshot[0],
+            snapshot[1].timestamp(),
+            translation.get_language(),
+            request.user.pk,
+            comments["n"],
+            comments["last"],
+            query,
+        )
+    )
+
+
+def week_label(week: dict) -> str:
+    """The week as the reader's language writes it: 2023年第53周 or 2023-W53."""
+    return week["label_zh"] if (translation.get_language() or "").startswith("zh") else week["label_en"]
+
+
+def comment_threads(week: Week, project_ids: list[int]) -> dict[int, dict]:
+    """Per project of the week: the comments on its update (oldest first) and whether it was acknowledged.
+
+    One query whatever the number of projects; comments are live (they are a conversation, not part
+    of the frozen report).
+    """
+    threads: dict[int, dict] = defaultdict(lambda: {"comments": [], "acknowledged": False})
+    for comment in UpdateComment.objects.for_week(week.monday, project_ids):
+        thread = threads[comment.update.project_id]
+        thread["comments"].append(comment)
+        thread["acknowledged"] = thread["acknowledged"] or comment.acknowledged
+    return dict(threads)
+
+
+@require_POST
+@login_required
+def comment_on_update(request: HttpRequest, code: str, project_id: int) -> HttpResponse:
+    """A comment or an acknowledgement on a project's update of the week, from the rollup page."""
+    week = week_or_404(code)
+    update = get_object_or_404(
+        ProgressUpdate.objects.select_related("project"), project_id=project_id, week_start=week.monday
+    )
+    back = reverse("reports:rollup", kwargs={"code": week.code}) + f"#project-{project_id}"
+    try:
+        services.update_comment_post(
+            update=update,
+            author=request.user,
+            text=request.POST.get("text", "")[:4000],
+            acknowledge=request.POST.get("acknowledge") == "1",
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    messages.success(request, _("Your comment was saved and the people concerned were told by email."))
+    return redirect(back)
 
 
 CSV_COLUMNS = [

@@ -122,6 +122,7 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
 class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProgressUpdate
+        skip_postgeneration_save = True  # the hook below writes what it needs; no second save, no history row
 
     project = factory.SubFactory(ProjectFactory)
     week_start = date(2023, 12, 25)

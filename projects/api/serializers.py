@@ -444,14 +444,20 @@ class MeSerializer(serializers.ModelSerializer):
     full_name = serializers.SerializerMethodField()
     groups = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     projects = serializers.PrimaryKeyRelatedField(many=True, read_only=True, help_text=_("Projects you own."))
+    current_week = serializers.SerializerMethodField(
+        help_text=_("This week's code (like 2023-W53) in the configured numbering: the week to update now.")
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "full_name", "email", "is_superuser", "groups", "projects"]
+        fields = ["id", "username", "full_name", "email", "is_superuser", "groups", "projects", "current_week"]
         read_only_fields = fields
 
     def get_full_name(self, obj) -> str:
         return display_name(obj)
+
+    def get_current_week(self, obj) -> str:
+        return Week.current().code
 
 
 class TokenStatusSerializer(serializers.Serializer):

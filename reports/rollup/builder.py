@@ -14,7 +14,8 @@ codes (health "on_track", status "in_progress", grade "C"); callers translate th
 choices (``Health(code).label``) or the ``rollup_tags`` template filters. Trend series hold
 ``TREND_WEEKS`` points, oldest first, ``None`` where nothing was reported.
 
-Keys (added keys may appear later; these stay):
+Keys (added keys may appear later; these stay). ``types.py`` declares them as TypedDicts (the
+builder's return types, the API's schema, checked against real output in the tests):
 
 - ``version`` (int), ``compiled_at`` (ISO datetime), ``as_of`` (ISO datetime: the moment whose state
   is shown), ``cutoff`` (ISO datetime: the report's moment), ``period_start`` (ISO datetime: events
@@ -44,7 +45,8 @@ Keys (added keys may appear later; these stay):
   next_milestone: {title, due_date} | None, milestones: [{id, title, order, status, percent,
   due_date, completed_on, is_overdue}],
   qa: {date, baseline, days (int, + is later), times (int reschedules), slipped (bool)},
-  launch: {same}, slipped (bool), trend: [{week, value}]}
+  launch: {same}, slipped (bool), dates_moved_this_week (int: QA/launch moves recorded in the report's
+  period; absent from older snapshots), trend: [{week, value}]}
 - ``incidents``: the incidents of the report's period (detected and recorded after the previous
   report's cutoff, up to this one), by time: [{id, detected_at, resolved_at, grade, title,
   description, impact, handling, follow_up, share (decimal string), project, team, postmortem_done}]
@@ -60,7 +62,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.utils import timezone
 
@@ -79,13 +80,27 @@ from projects.weeks import ISO, JAN1, Week
 from .cutoff import report_cutoff
 from .filters import RollupFilters, apply_filters
 from .state import Span, WeekState, load
+from .types import (
+    ChartPoint,
+    DateSlip,
+    GradeCounts,
+    IncidentCounts,
+    IncidentLine,
+    KeyResultLine,
+    MilestoneItem,
+    MilestoneLists,
+    ProjectLine,
+    Rollup,
+    UpdateText,
+    WeekInfo,
+)
 from .values import dec, iso, pct
 
 VERSION = 2
 GRADES = ("A", "B", "C", "D")
 
 
-def _week_data(week: Week) -> dict[str, Any]:
+def _week_data(week: Week) -> WeekInfo:
     other = ISO if week.numbering == JAN1 else JAN1
     return {
         "code": week.code,
@@ -105,7 +120,7 @@ def _week_data(week: Week) -> dict[str, Any]:
     }
 
 
-def _key_result_row(kr: KeyResult, state: WeekState, span: Span, objective_code: str) -> dict[str, Any]:
+def _key_result_row(kr: KeyResult, state: WeekState, span: Span, objective_code: str) -> KeyResultLine:
     """A key result with this week's and last week's readings and a bounded trend."""
     series = state.readings.get(kr.pk, {})
     value = series.get(span.monday)
@@ -134,7 +149,7 @@ def _key_result_row(kr: KeyResult, state: WeekState, span: Span, objective_code:
     }
 
 
-def _slip(current: date | None, baseline: date | None, times: int) -> dict[str, Any]:
+def _slip(current: date | None, baseline: date | None, times: int) -> DateSlip:
     days = (current - baseline).days if current and baseline else 0
     return {
         "date": iso(current),
@@ -145,7 +160,7 @@ def _slip(current: date | None, baseline: date | None, times: int) -> dict[str, 
     }
 
 
-def _milestone_row(milestone, project: dict[str, Any]) -> dict[str, Any]:
+def _milestone_row(milestone, project: ProjectLine) -> MilestoneItem:
     return {
         "id": milestone.id,
         "title": milestone.title,
@@ -158,7 +173,7 @@ def _milestone_row(milestone, project: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _build_project(project: Project, state: WeekState, span: Span, objective_code: str) -> dict[str, Any]:
+def _build_project(project: Project, state: WeekState, span: Span, objective_code: str) -> ProjectLine:
     trend = state.trends.get(project.pk, {})
     this_update = state.updates.get((project.pk, span.monday))
     last_update = state.updates.get((project.pk, span.previous_monday))
@@ -219,6 +234,7 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
         "qa": qa,
         "launch": launch,
         "slipped": qa["slipped"] or launch["slipped"],
+        "dates_moved_this_week": changes.get("this_week", 0),
         "trend": [
             {"week": code, "value": pct(trend[w][0]) if w in trend else None}
             for w, code in zip(span.mondays, span.codes, strict=True)
@@ -226,7 +242,7 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
     }
 
 
-def _update_data(update: ProgressUpdate | None, state: WeekState) -> dict[str, str] | None:
+def _update_data(update: ProgressUpdate | None, state: WeekState) -> UpdateText | None:
     if update is None:
         return None
     author = state.users.get(update.author_id)
@@ -238,7 +254,7 @@ def _update_data(update: ProgressUpdate | None, state: WeekState) -> dict[str, s
     }
 
 
-def _milestone_lists(rows: list[dict], state: WeekState, span: Span) -> dict[str, list[dict]]:
+def _milestone_lists(rows: list[ProjectLine], state: WeekState, span: Span) -> MilestoneLists:
     """Milestones completed this week, due next week and overdue at the moment, across the objective."""
     next_week = span.week.next()
     completed, due_next, overdue = [], [], []
@@ -259,7 +275,7 @@ def _milestone_lists(rows: list[dict], state: WeekState, span: Span) -> dict[str
     }
 
 
-def _objective_chart(state: WeekState, span: Span, objective_id: int) -> list[dict]:
+def _objective_chart(state: WeekState, span: Span, objective_id: int) -> list[ChartPoint]:
     """Mean reported percent of the objective's projects, every week of the cycle up to this one."""
     if state.cycle is None:
         return []
@@ -273,7 +289,7 @@ def _objective_chart(state: WeekState, span: Span, objective_id: int) -> list[di
     return points
 
 
-def _objective_progress(krs: list[dict], rows: list[dict]) -> tuple[float, str]:
+def _objective_progress(krs: list[KeyResultLine], rows: list[ProjectLine]) -> tuple[float, str]:
     # A key result counts once it has a reading and a target (a metric without a target measures
     # nothing toward the objective).
     weighted = [(kr["progress"], kr["weight"]) for kr in krs if kr["value"] is not None and kr["target"] is not None]
@@ -286,10 +302,10 @@ def _objective_progress(krs: list[dict], rows: list[dict]) -> tuple[float, str]:
     return 0.0, "none"
 
 
-def _incident_data(state: WeekState, span: Span) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _incident_data(state: WeekState, span: Span) -> tuple[IncidentCounts, list[IncidentLine]]:
     this_week = [i for i in state.incidents if i.detected_at > span.period_start]
 
-    def group(incidents) -> dict[str, str]:
+    def group(incidents) -> GradeCounts:
         values = {g: sum((i.responsibility_share for i in incidents if i.grade == g), Decimal(0)) for g in GRADES}
         return {
             **{g: dec(v) for g, v in values.items()},
@@ -327,7 +343,7 @@ def _incident_data(state: WeekState, span: Span) -> tuple[dict[str, Any], list[d
     return counts, rows
 
 
-def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> dict[str, Any]:
+def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> Rollup:
     """The week's rollup as plain data (see the module docstring); a constant number of queries."""
     now = timezone.now()
     cutoff = report_cutoff(week)
@@ -371,7 +387,7 @@ def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> dict[st
     ]
     all_rows = [r for o in objective_rows for r in o["projects"]]
     teams = {r["team_id"]: r["team"] for r in all_rows if r["team_id"]}
-    owners = {r["owner_id"]: r["owner"] for r in all_rows}
+    owners = {r["owner_id"]: r["owner"] for r in all_rows if r["owner_id"] is not None}
     incident_counts, incidents = _incident_data(state, span)
     cycle = state.cycle
     data = {

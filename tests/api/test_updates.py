@@ -139,3 +139,10 @@ def test_readings_are_recorded_by_directors_and_replaced_per_week(as_director, a
     bad = as_director.post("/api/v1/readings/", {**body, "week": "2023-53"})
     assert bad.status_code == 400
     assert "week" in bad.json()
+
+
+def test_me_names_the_week_to_update_in_the_configured_numbering(as_owner, plan, settings):
+    assert as_owner.get("/api/v1/me/").json()["current_week"] == "2023-W53"  # Friday 2023-12-29
+    settings.WEEK_NUMBERING = "iso"
+    assert as_owner.get("/api/v1/me/").json()["current_week"] == "2023-W52"
+    assert as_owner.put(url(plan["pos"], "2023-W52"), BODY).status_code == 201  # the same Monday

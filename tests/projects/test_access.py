@@ -162,8 +162,8 @@ def test_project_list_filters_mine_and_stale(client, owner, projects):
     client.force_login(owner)
     url = reverse("admin:projects_project_changelist")
     assert list(client.get(url, {"mine": "yes"}).context["cl"].result_list) == [mine]
-    assert list(client.get(url, {"updated": "no"}).context["cl"].result_list) == [mine]
-    assert list(client.get(url, {"updated": "yes"}).context["cl"].result_list) == [theirs]
+    assert list(client.get(url, {"updated": "no"}).context["cl"].result_list) == [mine]  # their own, by default
+    assert list(client.get(url, {"updated": "yes", "mine": "all"}).context["cl"].result_list) == [theirs]
 
 
 def test_project_list_query_count_does_not_grow(client, owner, django_assert_max_num_queries):

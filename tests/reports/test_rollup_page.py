@@ -160,3 +160,30 @@ def test_a_week_without_a_cycle_says_so(director_client):
     response = director_client.get("/rollup/2021-W10/")
     assert response.status_code == 200
     assert "No OKR cycle covers this week." in response.content.decode()
+
+
+def test_a_frozen_page_is_served_from_what_was_rendered_until_its_comments_change(director, on_friday):
+    from django.core.cache import cache
+    from django.test import Client
+
+    from reports.freeze import rollup_freeze
+
+    cache.clear()
+    parts = department()
+    rollup_freeze(week=Week.parse("2023-W53"))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(director)
+    first = client.get(URL)
+    with CaptureQueriesContext(connection) as served:
+        again = client.get(URL)
+    assert again.status_code == 200 and "POS acquiring" in again.content.decode()
+    assert len(served) <= 6, [q["sql"] for q in served.captured_queries]  # no rollup, no rendering
+    assert "stand-in" not in again.content.decode()
+    token = again.content.decode().split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    posted = client.post(
+        reverse("reports:update-comment", args=["2023-W53", parts["pos"].pk]),
+        {"text": "Good progress", "csrfmiddlewaretoken": token},
+    )
+    assert posted.status_code == 302  # the token swapped into the cached page is accepted
+    assert "Good progress" in client.get(URL).content.decode()  # a new comment renders the page again
+    assert first.content != b""
