@@ -1,8 +1,8 @@
 """OpenAPI generation: every operation also documents its error answers.
 
 400 carries a list of messages per field (``non_field_errors`` for the whole body), in the
-request's language, or ``{"detail": "..."}`` when the body is not JSON; 401, 403, 404, 415 and 429
-carry ``{"detail": "..."}``. Both shapes are shared components (``Error``, ``FieldErrors``), so a
+request's language, or ``{"detail": "..."}`` when the body is not JSON; 401, 403, 404, 409, 412, 415
+and 429 carry ``{"detail": "..."}``. Both shapes are shared components (``Error``, ``FieldErrors``), so a
 generated client has one error type each instead of one per operation and status.
 """
 
@@ -59,6 +59,13 @@ class AutoSchema(openapi.AutoSchema):
             errors["404"] = OpenApiResponse(detail, description="No such row, or a page past the last.")
         if self.method in ("POST", "PUT", "PATCH") and self.get_request_serializer() is not None:
             errors["415"] = OpenApiResponse(detail, description="The body is not application/json.")
+        if self.method in ("PUT", "PATCH") and getattr(self.view, "optimistic_concurrency", False):
+            errors["409"] = OpenApiResponse(
+                detail, description="The body's version is no longer current: someone else changed the row."
+            )
+            errors["412"] = OpenApiResponse(
+                detail, description="If-Match no longer matches the row's ETag: someone else changed it."
+            )
         errors["429"] = OpenApiResponse(detail, description="Too many requests; retry later.")
         return errors
 

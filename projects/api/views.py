@@ -56,17 +56,6 @@ def _if_match_tags(request) -> list[str] | None:
     return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
 
 
-CONFLICT_RESPONSES = {
-    200: serializers.ProjectSerializer,
-    409: OpenApiResponse(
-        {"type": "object", "properties": {"detail": {"type": "string"}}},
-        description="The body's version is no longer current: someone else changed the project.",
-    ),
-    412: OpenApiResponse(
-        {"type": "object", "properties": {"detail": {"type": "string"}}},
-        description="If-Match no longer matches the project's ETag: someone else changed it.",
-    ),
-}
 IF_MATCH_PARAMETER = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -174,6 +163,8 @@ class ProjectViewSet(viewsets.ModelViewSet):
     ordering = ["objective__order", "objective__code", "order", "name", "pk"]
     lookup_value_regex = r"[0-9]{1,15}"
 
+    optimistic_concurrency = True  # ETag, If-Match (412) and version (409): documented by AutoSchema
+
     def get_queryset(self):
         return selectors.project_list(user=self.request.user)
 
@@ -190,13 +181,13 @@ class ProjectViewSet(viewsets.ModelViewSet):
         response["ETag"] = f'"{response.data["version"]}"'
         return response
 
-    @extend_schema(parameters=[IF_MATCH_PARAMETER], responses=CONFLICT_RESPONSES)
+    @extend_schema(parameters=[IF_MATCH_PARAMETER])
     def update(self, request, *args, **kwargs):
         response = super().update(request, *args, **kwargs)
         response["ETag"] = f'"{response.data["version"]}"'
         return response
 
-    @extend_schema(parameters=[IF_MATCH_PARAMETER], responses=CONFLICT_RESPONSES)
+    @extend_schema(parameters=[IF_MATCH_PARAMETER])
     def partial_update(self, request, *args, **kwargs):
         return super().partial_update(request, *args, **kwargs)
 
