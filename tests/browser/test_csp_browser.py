@@ -65,6 +65,7 @@ def test_every_page_passes_the_content_security_policy(live_server, browser, set
         "/rollup/2023-W53/",
         "/admin/projects/project/",
         f"/admin/projects/project/{project.pk}/change/",
+        "/admin/projects/project/my-week/",
         "/api/docs/",
         "/me/notifications/",
         "/accounts/logout/",
