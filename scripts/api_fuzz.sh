@@ -26,6 +26,8 @@ export DATABASE_URL="${FUZZ_DATABASE_URL:-sqlite:///$workdir/fuzz.sqlite3}"
 export API_THROTTLE_USER=1000000/minute API_THROTTLE_ANON=1000000/minute LOG_LEVEL=WARNING
 # The fuzzer reads the schema without signing in; rate limits are off, so a per-process cache will do.
 export API_DOCS_PUBLIC=true ALLOW_LOCAL_CACHE=true
+# Any week's update is written, so the write path is fuzzed (the window itself is tested in tests/api).
+export UPDATE_EDIT_WINDOW_WEEKS=100000
 unset REDIS_URL CELERY_BROKER_URL || true
 
 echo "==> Throwaway database with the demo data ($workdir)"
