@@ -14,9 +14,7 @@ from django.urls import reverse
 
 from projects.models import Project
 from projects.weeks import Week
-from reports.importing.parser import MAX_LINES
 from reports.markdown import week_markdown
-from reports.models import ImportJob
 from reports.rollup import build_rollup
 from tests import factories
 from tests.conftest import services_required
@@ -106,6 +104,8 @@ def test_strict_makes_any_warning_fail_the_import_and_write_nothing(tmp_path, su
 
 
 def test_reports_longer_than_the_cap_are_refused_with_a_clear_message(tmp_path, client, director):
+    from reports.importing.parser import MAX_LINES
+
     path = write(tmp_path, "- 聚合支付，开发中\n" + "\n" * MAX_LINES)
     with pytest.raises(CommandError, match=f"at most {MAX_LINES} are imported at once"):
         run(path)
@@ -165,6 +165,8 @@ def import_worker(transactional_db):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_large_report_is_previewed_and_applied_in_the_background(tmp_path, client, director, settings, import_worker):
     import time
+
+    from reports.models import ImportJob
 
     settings.IMPORT_BACKGROUND_PROJECTS = 20
     path = write(tmp_path, many_projects(60))
