@@ -80,6 +80,9 @@ class ProjectQuerySet(OwnedQuerySet):
         return self.active().without_update_for(week_start)
 
 
+UPCOMING = (F("due_date").asc(nulls_last=True), "order", "pk")  # the order of open milestones
+
+
 class MilestoneQuerySet(OwnedQuerySet):
     owner_lookups = ("project__owner", "owner")
 
@@ -91,8 +94,8 @@ class MilestoneQuerySet(OwnedQuerySet):
         return self.open().filter(due_date__lt=day)
 
     def in_upcoming_order(self):
-        """Earliest due first, undated last, then by number: ``Milestone.upcoming_key``."""
-        return self.order_by(F("due_date").asc(nulls_last=True), "order", "pk")
+        """Earliest due first, undated last, then by number: ``milestone_upcoming_key``."""
+        return self.order_by(*UPCOMING)
 
 
 class ProgressUpdateQuerySet(OwnedQuerySet):
