@@ -85,6 +85,7 @@ class ProjectQuerySet(OwnedQuerySet):
         return self.active().without_update_for(week_start)
 
 
+UPCOMING = (F("due_date").asc(nulls_last=True), "order", "pk")  # the order of open milestones
 # What a milestone's assignee (who does not own its project) may change: its progress, in place.
 MILESTONE_ASSIGNEE_FIELDS = ("status", "percent", "completed_on")
 
@@ -116,8 +117,8 @@ class MilestoneQuerySet(OwnedQuerySet):
         return self.open().filter(due_date__lt=day)
 
     def in_upcoming_order(self):
-        """Earliest due first, undated last, then by number: ``Milestone.upcoming_key``."""
-        return self.order_by(F("due_date").asc(nulls_last=True), "order", "pk")
+        """Earliest due first, undated last, then by number: ``milestone_upcoming_key``."""
+        return self.order_by(*UPCOMING)
 
 
 def update_weeks_open_from() -> date:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from .models import Milestone, Project
+from .querysets import UPCOMING
 
 
 def next_milestones() -> QuerySet[Milestone]:
     """Each project's next milestone: ``projects.models.next_milestone`` for today, in SQL."""
+    if connection.vendor == "postgresql":
+        # One sorted pass over the open milestones instead of a subquery per milestone row.
+        return Milestone.objects.open().in_upcoming_order().order_by("project_id", *UPCOMING).distinct("project_id")
     first = Milestone.objects.open().filter(project=OuterRef("project")).in_upcoming_order().values("pk")[:1]
     return Milestone.objects.filter(pk=Subquery(first))
 

@@ -1,14 +1,16 @@
 #!/usr/bin/env python
-"""Benchmark the projects list: 300 projects, gunicorn, a load tool at a few concurrencies.
+"""Benchmark the projects list against a bare Django view of the same rows (not a test).
 
-Not a test: it prints requests per second and median latency per concurrency. It seeds a
-throwaway SQLite database (each project with two weekly updates and three milestones), starts
-gunicorn on a free local port, and loads ``/api/v1/projects/`` with an owner's token using
-``wrk`` when installed (``apt-get install wrk``), else a small asyncio keep-alive client.
-Everything stays on 127.0.0.1 and stops by itself.
+On PostgreSQL with production settings (DEBUG off), ``generate_data`` makes 300 projects × 10
+milestones × 52 weekly updates (then 156) in a throwaway database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/okr_bench_api, dropped and made again). gunicorn serves
+``scripts/bench_site`` (the product plus ``/bench/bare-projects/``, the same page of rows by
+``values()`` + ``JsonResponse``) on a free local port; ``wrk`` (``apt-get install wrk``; else a small
+asyncio client) loads the baseline and ``/api/v1/projects/`` with an owner's token in turn, interleaved,
+at pages of 50 and 200. Prints requests per second, the ratio API ÷ baseline, and the API's median
+with 156 weeks of history ÷ with 52. Everything stays on 127.0.0.1 and stops by itself.
 
-    .venv/bin/python scripts/bench_api.py [--projects 300] [--seconds 5] [--concurrency 1,8,32]
-                                          [--workers 2] [--path /api/v1/projects/] [--tool auto]
+    .venv/bin/python scripts/bench_api.py [--seconds 5] [--rounds 2] [--concurrency 4] [--workers 2]
 """
 
 from __future__ import annotations
@@ -22,25 +24,25 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
+import urllib.parse
 import urllib.request
-from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def configure(workdir: Path) -> dict[str, str]:
+def configure(database: str) -> dict[str, str]:
     env = {
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"sqlite:///{workdir / 'bench.sqlite3'}",
+        "DATABASE_URL": database,
         "API_THROTTLE_USER": "100000000/minute",
         "LOG_LEVEL": "WARNING",
-        "DJANGO_SETTINGS_MODULE": "okrtracker.settings",
+        "DJANGO_SETTINGS_MODULE": "bench_site.settings",
+        "PYTHONPATH": f"{ROOT / 'scripts'}:{ROOT}",
     }
     os.environ.update(env)
     for name in ("REDIS_URL", "CELERY_BROKER_URL"):
@@ -48,59 +50,26 @@ def configure(workdir: Path) -> dict[str, str]:
     return dict(os.environ)
 
 
-def seed(n_projects: int) -> str:
-    """Users, one cycle with three objectives, n projects with updates and milestones; the owner's token."""
-    import django
+def fresh_database(url: str) -> None:
+    parts = urllib.parse.urlparse(url)
+    name, host, user = parts.path.lstrip("/"), parts.hostname or "127.0.0.1", parts.username or "postgres"
+    for command in (["dropdb", "--if-exists"], ["createdb"]):
+        subprocess.run([*command, "-h", host, "-p", str(parts.port or 5432), "-U", user, name], check=True)
 
-    sys.path.insert(0, str(ROOT))
-    django.setup()
-    from django.contrib.auth.models import Group, User
-    from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
-    from projects.models import Cycle, Milestone, Objective, ProgressUpdate, Project, Team
-
-    call_command("migrate", verbosity=0)
-    owners = []
-    for i in range(10):
-        user = User.objects.create_user(f"owner{i}", password="bench-only", is_staff=True)
-        user.groups.add(Group.objects.get(name="Project owners"))
-        owners.append(user)
-    cycle = Cycle.objects.create(name="2023", start=date(2023, 1, 1), end=date(2023, 12, 31))
-    objectives = [
-        Objective.objects.create(cycle=cycle, code=f"O{i}", title=f"Objective {i}", order=i) for i in (1, 2, 3)
-    ]
-    teams = [Team.objects.create(name=f"Team {i}") for i in range(6)]
-    projects = Project.objects.bulk_create(
-        Project(
-            objective=objectives[i % 3],
-            name=f"Project {i:03d}",
-            owner=owners[i % 10],
-            team=teams[i % 6],
-            start_date=date(2023, 6, 1),
-            percent=i % 100,
-        )
-        for i in range(n_projects)
+def seed(weeks: int, env: dict[str, str]) -> str:
+    """Migrate, generate the department, and return an owner's token (in a child process)."""
+    code = (
+        "import django; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('migrate', verbosity=0);"
+        f"call_command('generate_data', projects=300, weeks={weeks}, end_week='2023-W53', verbosity=0);"
+        "from django.contrib.auth.models import User; from rest_framework.authtoken.models import Token;"
+        "owner = User.objects.filter(groups__name='Project owners').order_by('pk').first();"
+        "print(Token.objects.get_or_create(user=owner)[0].key)"
     )
-    ProgressUpdate.objects.bulk_create(
-        ProgressUpdate(
-            project=p,
-            week_start=monday,
-            author=p.owner,
-            percent=p.percent,
-            summary="Progress as planned.",
-            next_steps="More.",
-        )
-        for p in projects
-        for monday in (date(2023, 12, 18), date(2023, 12, 25))
-    )
-    Milestone.objects.bulk_create(
-        Milestone(project=p, title=f"Step {k}", order=k, due_date=date(2024, 1, 5) + timedelta(weeks=k))
-        for p in projects
-        for k in range(3)
-    )
-    print(f"Seeded {n_projects} projects, {2 * n_projects} updates, {3 * n_projects} milestones.", flush=True)
-    return Token.objects.create(user=owners[0]).key
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
 
 
 def free_port() -> int:
@@ -189,38 +158,62 @@ def run_asyncio(url: str, token: str, concurrency: int, seconds: int) -> tuple[f
     return len(latencies) / (time.monotonic() - started), statistics.median(latencies)
 
 
+def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, int]:
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "bench_site.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "--log-level", "warning"],
+        cwd=ROOT / "scripts",
+        env=env,
+    )  # fmt: skip
+    return server, port
+
+
+def measure(weeks: int, args, database: str, run) -> dict[str, list[float]]:
+    env = configure(database)
+    fresh_database(database)
+    print(f"Generating 300 projects × {weeks} weeks…", flush=True)
+    token = seed(weeks, env)
+    server, port = serve(env, args.workers)
+    results: dict[str, list[float]] = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"{base}/api/v1/projects/", token)
+        for round_number in range(args.rounds):
+            for size in (50, 200):
+                for name, path in (("bare", "/bench/bare-projects/"), ("api", "/api/v1/projects/")):
+                    rps, median = run(f"{base}{path}?page_size={size}", token, args.concurrency, args.seconds)
+                    results.setdefault(f"{name}-{size}", []).append(rps)
+                    results.setdefault(f"{name}-{size}-median", []).append(median)
+                    print(f"  {weeks}w round {round_number + 1} {name:<4} page {size:>3}: {rps:7.1f} req/s, "
+                          f"median {median:6.1f} ms", flush=True)  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--projects", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=5)
-    parser.add_argument("--concurrency", default="1,8,32")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--path", default="/api/v1/projects/")
     parser.add_argument("--tool", choices=["auto", "wrk", "asyncio"], default="auto")
     args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        env = configure(Path(tmp))
-        token = seed(args.projects)
-        port = free_port()
-        log = str(Path(tmp) / "gunicorn.log")
-        gunicorn = [str(Path(sys.executable).parent / "gunicorn"), "okrtracker.wsgi:application"]
-        options = ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
-        options += ["--access-logfile", "/dev/null", "--error-logfile", log]
-        server = subprocess.Popen([*gunicorn, *options], cwd=ROOT, env=env)
-        try:
-            url = f"http://127.0.0.1:{port}{args.path}"
-            wait_until_up(url, token)
-            use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
-            tool, run = ("wrk", run_wrk) if use_wrk else ("asyncio client", run_asyncio)
-            print(f"GET {args.path} with {args.workers} gunicorn workers, {args.seconds} s per level, load by {tool}")
-            print(f"{'concurrency':>11}  {'requests/s':>10}  {'median ms':>9}")
-            for concurrency in (int(c) for c in args.concurrency.split(",")):
-                rps, median = run(url, token, concurrency, args.seconds)
-                print(f"{concurrency:>11}  {rps:>10.1f}  {median:>9.1f}", flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
+    database = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/okr_bench_api")
+    use_wrk = args.tool == "wrk" or (args.tool == "auto" and shutil.which("wrk"))
+    run = run_wrk if use_wrk else run_asyncio
+    print(f"Load tool: {'wrk' if use_wrk else 'asyncio client'}, {args.concurrency} connections.", flush=True)
+    short = measure(52, args, database, run)
+    long = measure(156, args, database, run)
+    best = {key: max(values) for key, values in short.items()}
+    for size in (50, 200):
+        print(f"page of {size}: bare {best[f'bare-{size}']:.0f} req/s, API {best[f'api-{size}']:.0f} req/s, "
+              f"ratio {best[f'api-{size}'] / best[f'bare-{size}']:.2f}")  # fmt: skip
+    for size in (50, 200):
+        ratio = statistics.median(long[f"api-{size}-median"]) / statistics.median(short[f"api-{size}-median"])
+        print(f"API page of {size}: median with 156 weeks ÷ 52 weeks = {ratio:.2f}")
 
 
 if __name__ == "__main__":

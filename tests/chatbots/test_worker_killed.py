@@ -18,6 +18,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from chatbots import fanout
@@ -46,7 +47,7 @@ def worker_env(origin: str) -> dict[str, str]:
     env.update(
         DJANGO_SETTINGS_MODULE="okrtracker.settings",
         DEBUG="false",
-        SECRET_KEY="tests-only-not-a-secret",  # the tests' key: the workers must decrypt the webhook URLs
+        SECRET_KEY=settings.SECRET_KEY,  # the tests' key: the workers must decrypt the webhook URLs
         DATABASE_URL=email_case.test_database_url(),
         CELERY_BROKER_URL=REDIS_URL,
         CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),

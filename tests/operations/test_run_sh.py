@@ -21,18 +21,8 @@ from .processes import BASE_DIR, free_port, get, wait_until
 
 pytestmark = [pytest.mark.slow]
 
-COPIED = [
-    "manage.py",
-    "requirements.txt",
-    "okrtracker",
-    "projects",
-    "reports",
-    "accounts",
-    "chatbots",
-    "operations",
-    "templates",
-    "scripts",
-]
+# Everything but what a checkout makes for itself, so a new app or file is never left behind.
+NOT_COPIED = {".git", ".venv", "var", ".env", "test-artifacts", ".pytest_cache", ".ruff_cache", "node_modules"}
 
 
 def session_members(session: int) -> list[int]:
@@ -53,12 +43,13 @@ def test_run_sh_stops_everything_on_term_to_the_script_alone(tmp_path):
         pytest.skip("run.sh needs the repository's .venv (scripts/test.sh makes it)")
     copy = tmp_path / "okrtracker"
     copy.mkdir()
-    for name in COPIED:
-        source = BASE_DIR / name
+    for source in BASE_DIR.iterdir():
+        if source.name in NOT_COPIED:
+            continue
         if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, copy / source.name, ignore=shutil.ignore_patterns("__pycache__", "node_modules"))
         else:
-            shutil.copy2(source, copy / name)
+            shutil.copy2(source, copy / source.name)
     (copy / ".venv").symlink_to(BASE_DIR / ".venv")
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key in ("PATH", "HOME", "LANG", "TMPDIR")}

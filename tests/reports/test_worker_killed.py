@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.db import connection
 
 from reports.models import Delivery
@@ -129,7 +130,7 @@ def worker_env(smtp_port: int) -> dict[str, str]:
         # The production settings (tests.settings would swap SMTP for the in-memory outbox).
         DJANGO_SETTINGS_MODULE="okrtracker.settings",
         DEBUG="false",
-        SECRET_KEY="tests-only-not-a-secret",
+        SECRET_KEY=settings.SECRET_KEY,  # the tests' own (CI sets one): the same signing and encryption
         DATABASE_URL=test_database_url(),
         CELERY_BROKER_URL=REDIS_URL,
         CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_SECONDS),
