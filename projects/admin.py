@@ -448,6 +448,13 @@ class ProgressUpdateAdmin(ProjectPartAdmin):
     def get_inline_instances(self, request, obj=None):
         return super().get_inline_instances(request, obj) if obj is not None else []  # no thread before the update
 
+    def delete_model(self, request, obj):
+        services.progress_update_delete(update=obj)
+
+    def delete_queryset(self, request, queryset):
+        for update in queryset:
+            services.progress_update_delete(update=update)
+
     def has_change_permission(self, request, obj=None):
         # Directors may not edit an update, but they open it to comment; the fields stay read-only.
         return super().has_change_permission(request, obj) or (obj is not None and may_comment(request.user, obj))

@@ -132,10 +132,6 @@ class Week:
         """Whether today (in the department's time zone) falls in this week: the one "current week"."""
         return self.contains(timezone.localdate())
 
-    @property
-    def is_future(self) -> bool:
-        return self.monday > timezone.localdate()
-
     def shift(self, weeks: int) -> Week:
         return Week.of(self.monday + timedelta(weeks=weeks), self.numbering)
 

@@ -70,6 +70,15 @@ def render_parts(*, template: str, context: dict, language: str) -> tuple[str, s
     return subject, text, html
 
 
+def _headers(unsubscribe: str | None, extra: dict | None = None) -> dict[str, str]:
+    """Every message's headers; List-Unsubscribe ones when there is a link."""
+    headers = {"Auto-Submitted": "auto-generated", **(extra or {})}
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
 _LONG_LINE = re.compile(r"^.{300,}$", re.MULTILINE)  # characters; up to 3 bytes each in UTF-8
 
 
@@ -84,11 +93,7 @@ def compose(
 ) -> EmailMultiAlternatives:
     """The message from rendered parts, with List-Unsubscribe headers when there is a link."""
     subject, text, html = parts
-    headers = {"Auto-Submitted": "auto-generated", **(headers or {})}
-    if unsubscribe:
-        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=headers)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to], headers=_headers(unsubscribe, headers))
     message.attach_alternative(_short_lines(html), "text/html")
     return message
 
@@ -148,11 +153,7 @@ class PreparedEmail(EmailMultiAlternatives):
 
     def __init__(self, *, parts: tuple[str, str, str], to: str, unsubscribe: str | None, encoded: tuple[bytes, bytes]):
         subject, text, html = parts
-        headers = {"Auto-Submitted": "auto-generated"}
-        if unsubscribe:
-            headers["List-Unsubscribe"] = f"<{unsubscribe}>"
-            headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        super().__init__(subject=subject, body=text, to=[to], headers=headers)
+        super().__init__(subject=subject, body=text, to=[to], headers=_headers(unsubscribe))
         self.alternatives = [EmailAlternative(html, "text/html")]
         self.unsubscribe, self.encoded = unsubscribe, encoded
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -90,10 +91,8 @@ def plan(mailing: Mailing) -> Mailing:
 
 def deliver_batch(delivery_ids: list[int], *, final: bool = True, connection=None) -> BatchResult:
     """Send a batch of recorded deliveries over one SMTP connection (the body of ``reports.send_deliveries``)."""
-    if connection is None:
-        with get_connection() as connection:
-            return deliveries_send(delivery_ids=delivery_ids, build=build_messages, final=final, connection=connection)
-    return deliveries_send(delivery_ids=delivery_ids, build=build_messages, final=final, connection=connection)
+    with nullcontext(connection) if connection is not None else get_connection() as open_connection:
+        return deliveries_send(delivery_ids=delivery_ids, build=build_messages, final=final, connection=open_connection)
 
 
 def deliver_one(delivery_id: int, *, final: bool = True, connection=None) -> Outcome:

@@ -2,7 +2,7 @@
 read through one path (``read``) by the page, CSV, Markdown, command, API and digest."""
 
 from .builder import VERSION, build_rollup
-from .cutoff import report_cutoff, report_period
+from .cutoff import report_cutoff
 from .filters import RollupFilters, apply_filters
 from .read import NotFrozen, Source, frozen_data, read_week
 
@@ -16,5 +16,4 @@ __all__ = [
     "frozen_data",
     "read_week",
     "report_cutoff",
-    "report_period",
 ]

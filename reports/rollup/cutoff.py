@@ -23,14 +23,3 @@ def report_cutoff(week: Week) -> datetime:
     day = workdays.digest_day(week, settings.REPORT_CUTOFF_WEEKDAY)
     hour, minute = settings.REPORT_CUTOFF_TIME
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_current_timezone())
-
-
-def state_moment(week: Week) -> datetime | None:
-    """The moment to read the week's state at: its cutoff, or None (now) while the cutoff is ahead."""
-    cutoff = report_cutoff(week)
-    return cutoff if cutoff <= timezone.now() else None
-
-
-def report_period(week: Week) -> tuple[datetime, datetime]:
-    """(previous report's cutoff, this report's cutoff]: the events this week's report covers."""
-    return report_cutoff(week.previous()), report_cutoff(week)

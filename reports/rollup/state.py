@@ -17,6 +17,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Case, Count, Q, Value, When
+from django.utils import timezone
 
 from projects.history import rows_as_of
 from projects.models import (
@@ -54,8 +55,6 @@ class Span:
 
     @classmethod
     def of(cls, week: Week, moment: datetime) -> Span:
-        from django.utils import timezone
-
         mondays = tuple(week.monday - timedelta(weeks=i) for i in range(TREND_WEEKS - 1, -1, -1))
         return cls(
             week=week,
@@ -104,13 +103,9 @@ def pick_cycle(week: Week) -> Cycle | None:
     return (holding_friday or cycles or [None])[0]
 
 
-def _as_of(span: Span, live: bool):
-    return None if live else span.moment
-
-
 def load(span: Span, *, live: bool) -> WeekState:
     """Read the week's state (``live``: as it is now, for a week whose report is still ahead)."""
-    when = _as_of(span, live)
+    when = None if live else span.moment
     cycle = pick_cycle(span.week)
     objectives = list(Objective.objects.filter(cycle=cycle)) if cycle else []
     objective_ids = {o.pk for o in objectives}

@@ -164,3 +164,14 @@ def test_list_reads_the_same_rows_however_long_the_history(as_owner, owner):
     assert long["latest_update"]["week"] == "2023-W53" and long["last_update_week"] == "2023-W53"
     # The latest update is one join on the pointer: no subquery searches a project's updates.
     assert not any('"projects_progressupdate" U0' in q["sql"] for q in queries.captured_queries)
+
+
+def test_deleting_an_update_in_the_admin_points_the_project_at_the_one_before(client, superuser, owner):
+    project = factories.ProjectFactory(owner=owner, name="Pointer")
+    older = factories.ProgressUpdateFactory(project=project, week_start=date(2023, 12, 18), summary="Older")
+    newer = factories.ProgressUpdateFactory(project=project, week_start=date(2023, 12, 25), summary="Newer")
+    client.force_login(superuser)
+    response = client.post(f"/admin/projects/progressupdate/{newer.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.latest_update == older
