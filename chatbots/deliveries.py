@@ -26,7 +26,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from reports.deliveries import Outcome
+from reports.mail.deliveries import Outcome
 
 from . import messages, ratelimit, webhooks
 from .models import Channel, ChatDelivery

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 
-from reports.deliveries import Outcome
+from reports.mail.deliveries import Outcome
 
 from . import selectors
 from .deliveries import RateLimited, deliveries_plan, delivery_send

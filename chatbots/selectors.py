@@ -63,7 +63,7 @@ def owners_missing_updates(monday: date, *, team_id: int | None) -> list[OwnerPr
 def milestones_to_alert(day: date, *, team_id: int | None) -> list[Milestone]:
     """Open milestones of the team's active projects overdue or due within the alert horizon on ``day``
     (the email alerts' rule), with whom to mention: the milestone's owner, else the project's."""
-    from reports.recipients import alert_horizon
+    from reports.mail.recipients import alert_horizon
 
     milestones = (
         Milestone.objects.open()

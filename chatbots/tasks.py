@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from reports.deliveries import Outcome
+from reports.mail.deliveries import Outcome
 
 from .deliveries import RateLimited, delivery_send
 from .platforms.base import SendError

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .deliveries import deliveries_resend
+from .mail.deliveries import deliveries_resend
 from .models import Delivery, NotificationPreference
 
 

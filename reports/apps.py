@@ -9,6 +9,6 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from projects.signals import comment_posted
 
-        from .comment_mail import on_comment_posted
+        from .mail.comments import on_comment_posted
 
-        comment_posted.connect(on_comment_posted, dispatch_uid="reports.comment_mail")
+        comment_posted.connect(on_comment_posted, dispatch_uid="reports.mail.comments")

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from .emails import read_unsubscribe_token
+from .mail.links import read_unsubscribe_token
+from .mail.samples import TOPICS
 from .models import NotificationPreference
 from .preferences import preference_get_or_default, preference_save, preference_unsubscribe
-from .sample_emails import TOPICS
 from .schedules import mail_schedules
 
 TOPIC_NAMES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .emails import UNSUBSCRIBABLE
+from .mail.links import UNSUBSCRIBABLE
 from .models import NotificationPreference
 
 

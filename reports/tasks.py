@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers that take ids and strings, call reports.notifications, and retry.
+"""Celery tasks: thin wrappers that take ids and strings, call reports.mail.mailings, and retry.
 
 Scheduled runs pass ``scheduled=True``: the schedule fires every day and the task acts only on
 its day of the working calendar (``weekday``, ISO 1-7, set in the schedule's arguments). Run by hand
@@ -17,14 +17,15 @@ from django.conf import settings
 from chatbots import fanout as chat
 from projects.weeks import Week
 
-from . import notifications, workdays
-from .deliveries import TRANSIENT_ERRORS, Outcome
+from . import workdays
+from .mail import mailings
+from .mail.deliveries import TRANSIENT_ERRORS, Outcome
 
 logger = logging.getLogger(__name__)
 
 
 def _week(code: str | None) -> Week:
-    return Week.parse(code) if code else Week.of(notifications.today())
+    return Week.parse(code) if code else Week.of(mailings.today())
 
 
 def retry_countdown(retries: int) -> int:
@@ -38,7 +39,7 @@ def send_deliveries(self, delivery_ids: list[int]) -> dict[str, int]:
     """Send a batch of recorded deliveries over one connection; on SMTP or connection errors retry
     what is left with backoff (the last try marks the failing row failed); counts by outcome."""
     final = self.request.retries >= settings.MAIL_MAX_RETRIES
-    result = notifications.deliver_batch(delivery_ids, final=final)
+    result = mailings.deliver_batch(delivery_ids, final=final)
     left = [pk for pk, outcome in result.outcomes.items() if outcome == Outcome.WILL_RETRY] + result.untried
     if result.error is not None:
         if final and not result.untried:
@@ -60,10 +61,10 @@ def send_delivery(delivery_id: int) -> None:
 @shared_task(name="reports.send_update_reminders")
 def send_update_reminders(week: str | None = None, scheduled: bool = False, weekday: int = workdays.THURSDAY) -> int:
     """Remind owners of active projects without an update for the week; returns the sends enqueued."""
-    if scheduled and not notifications.is_reminder_day(notifications.today(), weekday):
+    if scheduled and not mailings.is_reminder_day(mailings.today(), weekday):
         return 0
-    mailing = notifications.plan(notifications.update_reminders_mailing(_week(week)))
-    enqueued = len(notifications.deliver_async(mailing).waiting)
+    mailing = mailings.plan(mailings.update_reminders_mailing(_week(week)))
+    enqueued = len(mailings.deliver_async(mailing).waiting)
     return enqueued + chat.update_reminders(_week(week).monday)  # and to the chat channels
 
 
@@ -72,23 +73,23 @@ def send_milestone_alerts(day: str | None = None, scheduled: bool = False) -> in
     """Alert owners of milestones overdue or due within three working days; returns the sends enqueued."""
     from datetime import date
 
-    today = date.fromisoformat(day) if day else notifications.today()
+    today = date.fromisoformat(day) if day else mailings.today()
     if scheduled and not workdays.is_working_day(today):
         return 0
-    mailing = notifications.plan(notifications.milestone_alerts_mailing(today))
-    enqueued = len(notifications.deliver_async(mailing).waiting)
+    mailing = mailings.plan(mailings.milestone_alerts_mailing(today))
+    enqueued = len(mailings.deliver_async(mailing).waiting)
     return enqueued + chat.milestone_alerts(today)  # and to the chat channels
 
 
 @shared_task(name="reports.freeze_and_send_digest")
 def freeze_and_send_digest(week: str | None = None, scheduled: bool = False, weekday: int = workdays.FRIDAY) -> int:
     """Freeze the week's rollup (unless frozen) and mail the digest; returns the sends enqueued."""
-    if scheduled and not notifications.is_digest_day(notifications.today(), weekday):
+    if scheduled and not mailings.is_digest_day(mailings.today(), weekday):
         return 0
     the_week = _week(week)
-    notifications.freeze_for_digest(the_week)
-    mailing = notifications.plan(notifications.digest_mailing(the_week))
-    enqueued = len(notifications.deliver_async(mailing).waiting)
+    mailings.freeze_for_digest(the_week)
+    mailing = mailings.plan(mailings.digest_mailing(the_week))
+    enqueued = len(mailings.deliver_async(mailing).waiting)
     return enqueued + chat.digest(the_week.monday)  # and to the chat channels
 
 
@@ -104,7 +105,7 @@ def run_import_job(job_id: int) -> str | None:
 @shared_task(name="reports.send_test_email", bind=True, max_retries=3)
 def send_test_email(self, user_id: int, topic: str) -> str:
     """'Send me a test' from the settings page; retried on SMTP or connection errors."""
-    from .sample_emails import sample_email
+    from .mail.samples import sample_email
 
     try:
         sample_email(user_id=user_id, topic=topic).send()

@@ -69,13 +69,13 @@ def run(server, args, db_file: Path) -> None:
     from chatbots.services import channel_save
     from projects.models import Milestone, Objective, Project, Team
     from projects.weeks import Week
-    from reports import notifications
+    from reports.mail import mailings
 
     print(f"Database {db_file}: migrating and loading the demo department…", flush=True)
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     week = Week.parse("2023-W53")
-    notifications.freeze_for_digest(week)
+    mailings.freeze_for_digest(week)
 
     print(f"Creating {args.channels} teams, owners, projects, milestones and channels…", flush=True)
     teams = Team.objects.bulk_create([Team(name=f"Bench team {n}") for n in range(args.channels)])

@@ -109,14 +109,14 @@ def run(args, port: int) -> None:
 
     from projects.models import Objective, Project
     from projects.weeks import Week
-    from reports import notifications
+    from reports.mail import mailings
     from reports.models import Delivery
 
     print("Migrating and loading the demo department…", flush=True)
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     week = Week.parse("2023-W53")
-    notifications.freeze_for_digest(week)
+    mailings.freeze_for_digest(week)
     print(f"Creating {args.digest} digest recipients and {args.owners} owners with a stale project each…", flush=True)
     User.objects.bulk_create(
         [User(username=f"director{n}", email=f"director{n}@example.com") for n in range(args.digest)]
@@ -138,23 +138,23 @@ def run(args, port: int) -> None:
         Delivery.objects.all().delete()
         mailing = mailing_for()
         started = time.perf_counter()
-        notifications.plan(mailing)
-        notifications.deliver_inline(mailing)
+        mailings.plan(mailing)
+        mailings.deliver_inline(mailing)
         return time.perf_counter() - started, mailing.outcomes.get("sent", 0)
 
     def sample_bytes(mailing_for) -> tuple[bytes, list[str]]:
-        from reports.messages import build_messages
+        from reports.mail.messages import build_messages
 
         Delivery.objects.all().delete()
-        mailing = notifications.plan(mailing_for())
+        mailing = mailings.plan(mailing_for())
         first = mailing.waiting[0]
         message = build_messages([first])[first.pk]
         Delivery.objects.all().delete()
         return message.message().as_bytes(linesep="\r\n"), [d.email for d in mailing.waiting]  # as Django sends
 
     mailings = [
-        ("digest", lambda: notifications.digest_mailing(week)),
-        ("update reminders", lambda: notifications.update_reminders_mailing(Week.parse("2024-W01"))),
+        ("digest", lambda: mailings.digest_mailing(week)),
+        ("update reminders", lambda: mailings.update_reminders_mailing(Week.parse("2024-W01"))),
     ]
     for name, mailing_for in mailings:
         message_bytes, recipients = sample_bytes(mailing_for)

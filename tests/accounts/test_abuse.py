@@ -19,7 +19,7 @@ from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import AnonRateThrottle
 
 from projects.models import Project
-from reports.emails import unsubscribe_token
+from reports.mail.links import unsubscribe_token
 from reports.models import NotificationPreference
 from tests import factories
 

@@ -11,7 +11,7 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.tasks import sync_directory_task
 from projects.weeks import Week
-from reports.recipients import digest_recipients, owners_missing_updates
+from reports.mail.recipients import digest_recipients, owners_missing_updates
 from tests import factories
 
 from . import slapd

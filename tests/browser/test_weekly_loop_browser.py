@@ -16,10 +16,10 @@ from django.core.management import call_command
 
 from projects.models import ProgressUpdate, Project, UpdateComment
 from projects.weeks import Week
-from reports.emails import render_parts
-from reports.messages import digest_context
+from reports.mail.compose import render_parts
+from reports.mail.mailings import deliver_one
+from reports.mail.messages import digest_context
 from reports.models import Delivery
-from reports.notifications import deliver_one
 from reports.rollup import read_week
 
 from .conftest import DESKTOP, PHONE, assert_accessible, no_sideways_scroll, shot, sign_in

@@ -16,7 +16,7 @@ from chatbots import fanout
 from chatbots.deliveries import RateLimited, deliveries_resend, delivery_send
 from chatbots.models import ChatDelivery, Kind
 from chatbots.platforms.base import SendError
-from reports.deliveries import Outcome
+from reports.mail.deliveries import Outcome
 from tests import factories
 from tests.chatbots.conftest import make_channel
 from tests.reports.conftest import free_port

@@ -11,7 +11,7 @@ from chatbots import fanout
 from chatbots.models import ChatDelivery, Kind
 from projects.models import Project
 from projects.weeks import Week
-from reports import notifications
+from reports.mail import mailings
 from tests import factories
 from tests.chatbots.conftest import make_channel
 from tests.chatbots.platform_server import mentions
@@ -75,7 +75,7 @@ def test_friday_digest_is_a_card_with_objectives_slips_incidents_and_the_not_upd
     Project.objects.filter(name="Bank virtual accounts").update(launch_date=date(2024, 1, 31))
     Project.objects.filter(name="Bank virtual accounts").update(launch_date_baseline=date(2024, 1, 10))
     _channel, bot = make_channel(platforms, platform, secret=secret, receives_digest=True, receives_reminders=False)
-    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
+    mailings.freeze_for_digest(Week.parse(DEMO_WEEK))
 
     assert fanout.deliver_inline(fanout.plan(Kind.DIGEST, MONDAY)) == {"sent": 1}
 
@@ -91,7 +91,7 @@ def test_friday_digest_is_a_card_with_objectives_slips_incidents_and_the_not_upd
 
 def test_a_team_channels_digest_lists_only_its_teams_slips_and_stale_projects(platforms, teams):
     _channel, bot = make_channel(platforms, "wecom", team=teams["platform"], receives_digest=True)
-    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
+    mailings.freeze_for_digest(Week.parse(DEMO_WEEK))
 
     fanout.deliver_inline(fanout.plan(Kind.DIGEST, MONDAY))
 

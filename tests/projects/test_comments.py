@@ -13,8 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from projects import services
 from projects.models import UpdateComment
 from projects.signals import comment_posted
+from reports.mail.mailings import deliver_one
 from reports.models import Delivery
-from reports.notifications import deliver_one
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -70,7 +70,7 @@ def free_port() -> int:
 @pytest.fixture
 def smtp(settings):
     """A real SMTP server on localhost, with Django's SMTP backend pointed at it."""
-    from reports.messages import _digest_prepared
+    from reports.mail.messages import _digest_prepared
 
     _digest_prepared.cache_clear()  # rendered digests are cached per snapshot; ids repeat across tests
     inbox = Inbox()

@@ -133,9 +133,9 @@ def test_refused_message_is_marked_failed_and_resent_from_the_admin(smtp, demo_w
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.PENDING  # queued; the worker sends it
 
-    from reports import notifications
+    from reports.mail import mailings
 
-    notifications.deliver_one(delivery.pk)
+    mailings.deliver_one(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT and delivery.attempts == 2
     assert len(smtp.to("director@example.com")) == 1

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from projects.weeks import Week
-from reports import notifications
-from reports.deliveries import Outcome, deliveries_claim
+from reports.mail import mailings
+from reports.mail.deliveries import Outcome, deliveries_claim
 from reports.models import Delivery
 from tests import factories
 from tests.reports.conftest import DEMO_WEEK
@@ -20,7 +20,7 @@ from tests.reports.conftest import DEMO_WEEK
 def run_digest(errors: list) -> None:
     """One whole run of the digest mailing, as a worker would do it."""
     try:
-        notifications.deliver_inline(notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))))
+        mailings.deliver_inline(mailings.plan(mailings.digest_mailing(Week.parse(DEMO_WEEK))))
     except Exception as exc:
         errors.append(exc)
     finally:
@@ -34,7 +34,7 @@ def run_digest(errors: list) -> None:
 def test_two_runs_at_once_send_each_message_once(smtp, demo_week, director):
     for n in range(15):
         factories.director(username=f"d{n}", email=f"d{n}@example.com")
-    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
+    mailings.freeze_for_digest(Week.parse(DEMO_WEEK))
 
     errors = []
     threads = [threading.Thread(target=run_digest, args=(errors,)) for _ in range(2)]
@@ -52,34 +52,34 @@ def test_two_runs_at_once_send_each_message_once(smtp, demo_week, director):
 
 @pytest.mark.django_db
 def test_a_claim_held_by_a_live_worker_is_left_alone_but_a_dead_ones_expires(smtp, demo_week, director, settings):
-    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
-    [delivery] = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))).waiting
+    mailings.freeze_for_digest(Week.parse(DEMO_WEEK))
+    [delivery] = mailings.plan(mailings.digest_mailing(Week.parse(DEMO_WEEK))).waiting
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENDING, claimed_at=timezone.now())
 
-    assert notifications.deliver_one(delivery.pk) == Outcome.BUSY
+    assert mailings.deliver_one(delivery.pk) == Outcome.BUSY
     assert smtp.messages == []
 
     # The worker was killed mid-send: once its lease is over, the next run sends.
     stale = timezone.now() - timedelta(seconds=settings.MAIL_CLAIM_LEASE_SECONDS + 1)
     Delivery.objects.filter(pk=delivery.pk).update(claimed_at=stale)
-    assert notifications.deliver_one(delivery.pk) == Outcome.SENT
-    assert notifications.deliver_one(delivery.pk) == Outcome.DONE
+    assert mailings.deliver_one(delivery.pk) == Outcome.SENT
+    assert mailings.deliver_one(delivery.pk) == Outcome.DONE
     assert len(smtp.messages) == 1
 
 
 @pytest.mark.django_db
 def test_smtp_error_puts_the_row_back_until_the_last_try(smtp, demo_week, director):
-    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
-    [delivery] = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))).waiting
+    mailings.freeze_for_digest(Week.parse(DEMO_WEEK))
+    [delivery] = mailings.plan(mailings.digest_mailing(Week.parse(DEMO_WEEK))).waiting
     smtp.refuse_next = 2
 
     with pytest.raises(Exception, match="451"):
-        notifications.deliver_one(delivery.pk, final=False)
+        mailings.deliver_one(delivery.pk, final=False)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.PENDING and "451" in delivery.last_error
 
     with pytest.raises(Exception, match="451"):
-        notifications.deliver_one(delivery.pk, final=True)
+        mailings.deliver_one(delivery.pk, final=True)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 2)
     assert deliveries_claim(delivery_ids=[delivery.pk]) == ([], {delivery.pk: Outcome.DONE})  # only the admin re-sends
@@ -87,9 +87,9 @@ def test_smtp_error_puts_the_row_back_until_the_last_try(smtp, demo_week, direct
 
 @pytest.mark.django_db
 def test_changing_the_week_numbering_keeps_pending_deliveries_and_the_guard(demo_week, director, settings):
-    first = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK, "jan1"))).waiting
+    first = mailings.plan(mailings.digest_mailing(Week.parse(DEMO_WEEK, "jan1"))).waiting
     settings.WEEK_NUMBERING = "iso"  # the same week is now called 2023-W52
-    again = notifications.plan(notifications.digest_mailing(Week.parse("2023-W52"))).waiting
+    again = mailings.plan(mailings.digest_mailing(Week.parse("2023-W52"))).waiting
     assert [d.pk for d in again] == [d.pk for d in first]
     assert Delivery.objects.get().week.code == "2023-W52"
 
@@ -97,8 +97,8 @@ def test_changing_the_week_numbering_keeps_pending_deliveries_and_the_guard(demo
 @pytest.mark.django_db
 def test_planning_twice_keeps_one_row_per_address(demo_week, director):
     week = Week.parse(DEMO_WEEK)
-    first = notifications.plan(notifications.digest_mailing(week)).waiting
-    second = notifications.plan(notifications.digest_mailing(week)).waiting
+    first = mailings.plan(mailings.digest_mailing(week)).waiting
+    second = mailings.plan(mailings.digest_mailing(week)).waiting
 
     assert [d.pk for d in first] == [d.pk for d in second]
     assert Delivery.objects.count() == 1
@@ -112,10 +112,10 @@ def test_send_tasks_are_enqueued_only_when_the_transaction_commits(
 
     from reports.tasks import send_deliveries
 
-    mailing = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK)))
+    mailing = mailings.plan(mailings.digest_mailing(Week.parse(DEMO_WEEK)))
     with mock.patch.object(send_deliveries, "apply_async") as apply_async:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            notifications.deliver_async(mailing)
+            mailings.deliver_async(mailing)
         assert apply_async.call_count == 0 and len(callbacks) == 1
         callbacks[0]()
     assert apply_async.call_args.args[0] == ([mailing.waiting[0].pk],)
@@ -125,8 +125,8 @@ def test_send_tasks_are_enqueued_only_when_the_transaction_commits(
 def test_a_batch_stopped_by_an_smtp_error_sends_the_rest_later_and_nothing_twice(smtp, demo_week, settings):
     for n in range(5):
         factories.director(username=f"d{n}", email=f"d{n}@example.com")
-    notifications.freeze_for_digest(Week.parse(DEMO_WEEK))
-    waiting = notifications.plan(notifications.digest_mailing(Week.parse(DEMO_WEEK))).waiting
+    mailings.freeze_for_digest(Week.parse(DEMO_WEEK))
+    waiting = mailings.plan(mailings.digest_mailing(Week.parse(DEMO_WEEK))).waiting
     ids = [d.pk for d in waiting]
     smtp.refuse_next = 0
     sent_before_error = 2
@@ -139,12 +139,12 @@ def test_a_batch_stopped_by_an_smtp_error_sends_the_rest_later_and_nothing_twice
         return await original(server, session, envelope)
 
     smtp.handle_DATA = refuse_third
-    result = notifications.deliver_batch(ids, final=False)
+    result = mailings.deliver_batch(ids, final=False)
     assert result.error is not None and len(result.untried) == len(ids) - sent_before_error - 1
     assert sorted(result.outcomes.values()) == [Outcome.SENT] * sent_before_error + [Outcome.WILL_RETRY]
     assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == len(ids) - sent_before_error
 
-    retried = notifications.deliver_batch(ids)
+    retried = mailings.deliver_batch(ids)
     assert retried.error is None
     assert sorted(m.envelope_to[0] for m in smtp.messages) == sorted(d.email for d in waiting)  # each once
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.emails import unsubscribe_token
+from reports.mail.links import unsubscribe_token
 from reports.models import Delivery, NotificationPreference
 from tests import factories
 from tests.reports.conftest import DEMO_MONDAY, DEMO_WEEK, parts

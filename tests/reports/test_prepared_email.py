@@ -2,7 +2,7 @@
 
 from email import message_from_bytes, policy
 
-from reports.emails import PreparedEmail, compose, encode_bodies, prepared_or_composed
+from reports.mail.compose import PreparedEmail, compose, encode_bodies, prepared_or_composed
 
 PARTS = (
     "2023年第53周 周报：一个足够长、需要按 RFC 2047 编码并折行的中文主题 " * 2,

@@ -57,12 +57,12 @@ def test_owner_who_turned_reminders_off_gets_none(smtp, demo_week, owner):
 
 
 def test_owner_who_updated_after_planning_is_skipped(smtp, demo_week, owner):
-    from reports import notifications
+    from reports.mail import mailings
     from reports.management.mailing import parse_week
 
-    mailing = notifications.plan(notifications.update_reminders_mailing(parse_week(DEMO_WEEK)))
+    mailing = mailings.plan(mailings.update_reminders_mailing(parse_week(DEMO_WEEK)))
     factories.ProgressUpdateFactory(project=demo_week["accounts"], week_start=date(2023, 12, 25))
-    notifications.deliver_inline(mailing)
+    mailings.deliver_inline(mailing)
 
     assert [m.envelope_to for m in smtp.messages] == [["other@example.com"]]
     assert Delivery.objects.get(email="owner@example.com").status == Delivery.Status.SKIPPED

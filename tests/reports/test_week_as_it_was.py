@@ -319,7 +319,7 @@ def test_commands_refuse_bad_weeks_clearly(command, code):
 
 
 def test_stale_means_the_same_in_the_admin_the_rollup_and_the_reminders(admin_client):
-    from reports.recipients import owners_missing_updates
+    from reports.mail.recipients import owners_missing_updates
 
     with time_machine.travel(at(2023, 12, 29, 15), tick=False):
         parts = department()

@@ -10,7 +10,8 @@ import time_machine
 from django_celery_beat.models import PeriodicTask
 
 from projects.weeks import Week
-from reports import notifications, workdays
+from reports import workdays
+from reports.mail import mailings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -58,17 +59,17 @@ def test_working_days_ahead_skip_weekends_and_holidays():
 )
 def test_which_mailings_a_scheduled_run_sends_at_shanghai_time(moment, reminders, digest):
     with time_machine.travel(moment.replace(tzinfo=SHANGHAI), tick=False):
-        today = notifications.today()
-        assert notifications.is_reminder_day(today) is reminders
-        assert notifications.is_digest_day(today) is digest
+        today = mailings.today()
+        assert mailings.is_reminder_day(today) is reminders
+        assert mailings.is_digest_day(today) is digest
 
 
 def test_week_boundary_sunday_night_and_monday_morning_are_different_weeks():
     with time_machine.travel(datetime(2023, 12, 31, 23, 59, tzinfo=SHANGHAI), tick=False):
-        assert Week.of(notifications.today()).code == "2023-W53"
+        assert Week.of(mailings.today()).code == "2023-W53"
     # 16:30 UTC on Sunday is already Monday 00:30 in Shanghai.
     with time_machine.travel(datetime(2023, 12, 31, 16, 30, tzinfo=ZoneInfo("UTC")), tick=False):
-        assert Week.of(notifications.today()).code == "2024-W01"
+        assert Week.of(mailings.today()).code == "2024-W01"
 
 
 @pytest.mark.django_db
@@ -106,7 +107,7 @@ def test_default_schedules_are_created_in_shanghai_time():
 )
 def test_the_schedules_weekday_moves_the_digest(settings, weekday, today, acts):
     settings.WORKING_CALENDAR = "cn"
-    assert notifications.is_digest_day(today, weekday) is acts
+    assert mailings.is_digest_day(today, weekday) is acts
 
 
 def test_the_schedules_weekday_moves_the_reminders_but_never_past_the_digest(settings):

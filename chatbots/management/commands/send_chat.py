@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from chatbots import fanout, messages
 from chatbots.models import ChatDelivery, Kind
 from chatbots.selectors import channels_receiving
-from reports import notifications
+from reports.mail import mailings
 from reports.management.mailing import parse_week
 
 KINDS = {"reminders": Kind.UPDATE_REMINDER, "alerts": Kind.MILESTONE_ALERT, "digest": Kind.DIGEST}
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             the_week = parse_week(week)
             period = the_week.monday
             if chat_kind == Kind.DIGEST and not dry_run:
-                notifications.freeze_for_digest(the_week)
+                mailings.freeze_for_digest(the_week)
         if dry_run:
             for channel in channels_receiving(chat_kind):
                 message = messages.build(ChatDelivery(kind=chat_kind, period=period, channel=channel))
@@ -59,7 +59,7 @@ class Command(BaseCommand):
     @staticmethod
     def _day(value: str | None) -> date:
         if not value:
-            return notifications.today()
+            return mailings.today()
         try:
             return date.fromisoformat(value)
         except ValueError as exc:

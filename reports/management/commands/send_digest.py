@@ -3,8 +3,8 @@ from django.core.management.base import CommandError
 from django.core.validators import validate_email
 from django.utils import timezone
 
-from reports import notifications
 from reports.freeze import snapshot_of
+from reports.mail import mailings
 from reports.management.mailing import MailingCommand, parse_week
 
 
@@ -34,7 +34,7 @@ class Command(MailingCommand):
             if snapshot is None:
                 self.stdout.write(f"{the_week.code} is not frozen; it would be frozen first.")
         else:
-            snapshot, created = notifications.freeze_for_digest(the_week)
+            snapshot, created = mailings.freeze_for_digest(the_week)
             when = f"{timezone.localtime(snapshot.compiled_at):%Y-%m-%d %H:%M:%S %Z}"
             self.stdout.write(f"{'Froze' if created else 'Using the snapshot of'} {the_week.code} compiled {when}.")
-        self.run(notifications.digest_mailing(the_week, to=to), dry_run=dry_run)
+        self.run(mailings.digest_mailing(the_week, to=to), dry_run=dry_run)

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.core.management.base import CommandError
 
-from reports import notifications
+from reports.mail import mailings
 from reports.management.mailing import MailingCommand
 
 
@@ -14,8 +14,8 @@ class Command(MailingCommand):
         self.add_dry_run(parser)
 
     def handle(self, *args, date=None, dry_run=False, **options):
-        day = self.parse_date(date) if date else notifications.today()
-        self.run(notifications.milestone_alerts_mailing(day), dry_run=dry_run)
+        day = self.parse_date(date) if date else mailings.today()
+        self.run(mailings.milestone_alerts_mailing(day), dry_run=dry_run)
 
     @staticmethod
     def parse_date(value: str):

@@ -1,4 +1,4 @@
-from reports import notifications
+from reports.mail import mailings
 from reports.management.mailing import MailingCommand, parse_week
 
 
@@ -10,4 +10,4 @@ class Command(MailingCommand):
         self.add_dry_run(parser)
 
     def handle(self, *args, week=None, dry_run=False, **options):
-        self.run(notifications.update_reminders_mailing(parse_week(week)), dry_run=dry_run)
+        self.run(mailings.update_reminders_mailing(parse_week(week)), dry_run=dry_run)

@@ -17,8 +17,8 @@ from django.db.models import Q
 from projects.models import Milestone, Project
 from projects.weeks import Week
 
-from .models import NotificationPreference
-from .workdays import add_working_days
+from ..models import NotificationPreference
+from ..workdays import add_working_days
 
 DIRECTORS = "Directors"
 ALERT_HORIZON_WORKING_DAYS = 3

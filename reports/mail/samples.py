@@ -14,9 +14,9 @@ from django.utils import timezone
 from projects.models import Milestone, Project
 from projects.weeks import Week
 
+from ..rollup import read_week
 from . import messages, recipients
-from .emails import compose, render_email, render_parts
-from .rollup import read_week
+from .compose import compose, render_email, render_parts
 
 TOPICS = ("update_reminders", "milestone_alerts", "weekly_digest")
 

@@ -17,20 +17,12 @@ from django.utils.dateparse import parse_datetime
 
 from projects.weeks import Week
 
+from ..models import Delivery, RollupSnapshot
+from ..rollup import read_week
+from ..rollup.summary import what_changed
 from . import recipients
-from .emails import (
-    LINK_STAND_IN,
-    absolute_url,
-    compose,
-    encode_bodies,
-    prepared_or_composed,
-    render_email,
-    render_parts,
-    unsubscribe_url,
-)
-from .models import Delivery, RollupSnapshot
-from .rollup import read_week
-from .rollup.summary import what_changed
+from .compose import LINK_STAND_IN, compose, encode_bodies, prepared_or_composed, render_email, render_parts
+from .links import absolute_url, unsubscribe_url
 
 
 def rollup_url(week: Week) -> str:
@@ -172,7 +164,7 @@ def _message(delivery: Delivery, reminders: dict, alerts: dict, snapshots: dict)
     elif kind == Delivery.Kind.DIGEST_TEST:
         return build_test_digest(delivery, language)
     elif kind == Delivery.Kind.UPDATE_COMMENT:
-        from .comment_mail import build_comment_email
+        from .comments import build_comment_email
 
         return build_comment_email(delivery)
     else:

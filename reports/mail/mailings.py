@@ -21,11 +21,12 @@ from django.utils import timezone
 
 from projects.weeks import Week
 
-from . import recipients, workdays
+from .. import workdays
+from ..freeze import rollup_freeze_once
+from ..models import Delivery
+from . import recipients
 from .deliveries import BatchResult, Outcome, Target, deliveries_plan, deliveries_send
-from .freeze import rollup_freeze_once
 from .messages import build_messages
-from .models import Delivery
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +135,7 @@ def deliver_inline(mailing: Mailing, *, progress: Callable[[Delivery, Outcome], 
 
 def deliver_async(mailing: Mailing) -> Mailing:
     """Enqueue one send task per batch of waiting deliveries, after the current transaction commits."""
-    from .tasks import send_deliveries
+    from ..tasks import send_deliveries
 
     for batch in batches(mailing.waiting):
         send_deliveries.delay_on_commit(batch)

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from .models import Delivery
+from ..models import Delivery
 
 # Errors worth another try later: the mail server or the network, not our data or templates.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (smtplib.SMTPException, OSError)

@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from projects.models import UpdateComment
 
+from ..models import Delivery
 from . import recipients
-from .emails import absolute_url, render_email
-from .models import Delivery
+from .compose import render_email
+from .links import absolute_url
 
 
 def comment_deliveries_plan(*, comment: UpdateComment, people) -> list[Delivery]:
@@ -43,7 +44,7 @@ def comment_deliveries_plan(*, comment: UpdateComment, people) -> list[Delivery]
 
 def on_comment_posted(sender, comment: UpdateComment, recipients, **kwargs) -> None:
     """The hook's mail side: record the deliveries and enqueue one send task each."""
-    from .tasks import send_delivery
+    from ..tasks import send_delivery
 
     for delivery in comment_deliveries_plan(comment=comment, people=recipients):
         send_delivery.delay_on_commit(delivery.pk)
