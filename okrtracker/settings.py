@@ -208,7 +208,10 @@ MAIL_MAX_RETRIES = env.int("MAIL_MAX_RETRIES", default=5)
 MAIL_RETRY_BACKOFF_SECONDS = env.int("MAIL_RETRY_BACKOFF_SECONDS", default=30)  # doubles per try
 MAIL_RETRY_BACKOFF_MAX_SECONDS = env.int("MAIL_RETRY_BACKOFF_MAX_SECONDS", default=1800)
 MAIL_CLAIM_LEASE_SECONDS = env.int("MAIL_CLAIM_LEASE_SECONDS", default=300)  # > a batch's sending time
-MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=50)  # deliveries claimed and sent over one connection
+MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=100)  # deliveries claimed and sent over one connection
+# Sent messages are recorded in groups of this many (one UPDATE each): a worker killed before its group
+# was recorded leaves at most this many messages to go out again after the lease; 1 records each one.
+MAIL_MARK_EVERY = env.int("MAIL_MARK_EVERY", default=20)
 
 # Chat bots (WeCom, DingTalk, Feishu): webhooks are https on the platforms' hosts, plus the origins
 # listed here (private deployments, e.g. "https://im.example.internal"; "http://" only when listed so).

@@ -6,15 +6,16 @@ The steps, each safe to repeat and to run twice at once:
    and returns the ones still waiting.
 2. ``deliveries_send`` claims a batch of rows with ONE conditional UPDATE (pending → sending, or a
    sending row whose claim is older than the lease, i.e. its worker died) stamped with a token of
-   its own; only the rows carrying the caller's token are sent, over one SMTP connection. Each row
-   is marked sent (or skipped: nothing left to say) as soon as its message is accepted, so a dead
-   worker leaves at most the message in flight unmarked. On an SMTP or connection error the row
-   goes back to pending with the error — or to failed, on the last try — and the rest of the batch
-   is released for the retry.
+   its own; only the rows carrying the caller's token are sent, over one SMTP connection. Rows are
+   marked sent (or skipped: nothing left to say) in groups of ``MAIL_MARK_EVERY`` accepted messages,
+   one UPDATE per group, and whatever is accepted is marked before the batch returns or fails. On an
+   SMTP or connection error the row goes back to pending with the error — or to failed, on the last
+   try — and the rest of the batch is released for the retry.
 3. ``deliveries_resend`` puts failed rows back to pending, for the admin's "re-send" action.
 
-A worker killed between SMTP's "250 OK" and the UPDATE to sent leaves a sending row that is sent
-again once the lease expires: the one window where a message can go out twice, chosen over losing it.
+A worker killed after the SMTP server accepted messages and before their group was marked leaves
+sending rows that are sent again once the lease expires: the one window where a message can go out
+twice (at most ``MAIL_MARK_EVERY`` of them; 1 makes it the message in flight), chosen over losing one.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -92,30 +93,52 @@ def deliveries_claim(*, delivery_ids: Iterable[int]) -> tuple[list[Delivery], di
         .order_by("pk")
     )
     taken = {row.pk for row in won}
-    others = dict(Delivery.objects.filter(pk__in=[i for i in ids if i not in taken]).values_list("pk", "status"))
+    lost = [i for i in ids if i not in taken]
+    others = dict(Delivery.objects.filter(pk__in=lost).values_list("pk", "status")) if lost else {}
     return won, {
         pk: Outcome.BUSY if status == Delivery.Status.SENDING else Outcome.DONE for pk, status in others.items()
     }
 
 
-def _mark(delivery: Delivery, **fields) -> None:
-    # Only while our claim stands: a row whose lease was taken over belongs to the new claimant.
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Do not wait for the disk on each message: a dead worker loses nothing (the server has
-            # the row), and only a crash of PostgreSQL itself in the next fraction of a second could
-            # forget a mark, which sends that message again after the lease rather than losing it.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+def _mark(deliveries: list[Delivery], **fields) -> None:
+    """One UPDATE for rows of one claim, only while it stands: a row whose lease was taken over
+    belongs to the new claimant."""
+    if deliveries:
         Delivery.objects.filter(
-            pk=delivery.pk, status=Delivery.Status.SENDING, claim_token=delivery.claim_token
+            pk__in=[d.pk for d in deliveries], status=Delivery.Status.SENDING, claim_token=deliveries[0].claim_token
         ).update(**fields)
 
 
 def _release(deliveries: list[Delivery]) -> None:
     """Give claimed rows that were not tried back to pending, for the retry."""
-    for delivery in deliveries:
-        _mark(delivery, status=Delivery.Status.PENDING, claimed_at=None, claim_token=None)
+    _mark(deliveries, status=Delivery.Status.PENDING, claimed_at=None, claim_token=None)
+
+
+class _Marks:
+    """Sent and skipped rows, written in groups of ``MAIL_MARK_EVERY`` and whenever the batch stops."""
+
+    def __init__(self, outcomes: dict[int, Outcome]):
+        self.outcomes, self.every = outcomes, max(1, settings.MAIL_MARK_EVERY)
+        self.sent: list[Delivery] = []
+        self.skipped: list[Delivery] = []
+
+    def add(self, delivery: Delivery, outcome: Outcome) -> None:
+        (self.sent if outcome == Outcome.SENT else self.skipped).append(delivery)
+        self.outcomes[delivery.pk] = outcome
+        if len(self.sent) + len(self.skipped) >= self.every:
+            self.write()
+
+    def write(self) -> None:
+        _mark(
+            self.sent,
+            status=Delivery.Status.SENT,
+            sent_at=timezone.now(),
+            last_error="",
+            claimed_at=None,
+            attempts=F("attempts") + 1,
+        )
+        _mark(self.skipped, status=Delivery.Status.SKIPPED, claimed_at=None, claim_token=None)
+        self.sent, self.skipped = [], []
 
 
 MessageBuilder = Callable[[list[Delivery]], dict[int, EmailMessage | None]]
@@ -148,37 +171,31 @@ def deliveries_send(
         messages = build(claimed)
     except Exception as exc:
         # Our own bug (template, data): retrying will not help, so fail now and let it surface.
-        for delivery in claimed:
-            _mark(delivery, status=Delivery.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
+        _mark(claimed, status=Delivery.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
-    for position, delivery in enumerate(claimed):
-        message = messages.get(delivery.pk)
-        if message is None:
-            _mark(delivery, status=Delivery.Status.SKIPPED, claimed_at=None, claim_token=None)
-            outcomes[delivery.pk] = Outcome.SKIPPED
-            continue
-        if connection is not None:
-            message.connection = connection
-        try:
-            message.send()
-        except TRANSIENT_ERRORS as exc:
-            status = Delivery.Status.FAILED if final else Delivery.Status.PENDING
-            error = f"{type(exc).__name__}: {exc}"[:2000]
-            _mark(delivery, status=status, last_error=error, claimed_at=None, attempts=F("attempts") + 1)
-            outcomes[delivery.pk] = Outcome.FAILED if final else Outcome.WILL_RETRY
-            rest = claimed[position + 1 :]
-            _release(rest)
-            result.error, result.untried = exc, [d.pk for d in rest]
-            return result
-        _mark(
-            delivery,
-            status=Delivery.Status.SENT,
-            sent_at=timezone.now(),
-            last_error="",
-            claimed_at=None,
-            attempts=F("attempts") + 1,
-        )
-        outcomes[delivery.pk] = Outcome.SENT
+    marks = _Marks(outcomes)
+    try:
+        for position, delivery in enumerate(claimed):
+            message = messages.get(delivery.pk)
+            if message is None:
+                marks.add(delivery, Outcome.SKIPPED)
+                continue
+            if connection is not None:
+                message.connection = connection
+            try:
+                message.send()
+            except TRANSIENT_ERRORS as exc:
+                status = Delivery.Status.FAILED if final else Delivery.Status.PENDING
+                error = f"{type(exc).__name__}: {exc}"[:2000]
+                _mark([delivery], status=status, last_error=error, claimed_at=None, attempts=F("attempts") + 1)
+                outcomes[delivery.pk] = Outcome.FAILED if final else Outcome.WILL_RETRY
+                rest = claimed[position + 1 :]
+                _release(rest)
+                result.error, result.untried = exc, [d.pk for d in rest]
+                return result
+            marks.add(delivery, Outcome.SENT)
+    finally:
+        marks.write()  # what was accepted is recorded, whatever stopped the loop
     return result
 
 

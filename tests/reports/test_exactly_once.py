@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from datetime import timedelta
 
@@ -148,3 +149,39 @@ def test_a_batch_stopped_by_an_smtp_error_sends_the_rest_later_and_nothing_twice
     assert retried.error is None
     assert sorted(m.envelope_to[0] for m in smtp.messages) == sorted(d.email for d in waiting)  # each once
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="The SMTP server's thread reads the rows over a connection of its own"
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_sent_messages_are_recorded_in_groups_so_a_dead_worker_resends_at_most_one_group(smtp, demo_week, settings):
+    """At each message the server receives, every earlier message is recorded as sent except at most the
+    last ``MAIL_MARK_EVERY - 1``: those (and the one in flight) are what a worker killed now would resend."""
+    from django.db import connections
+
+    settings.MAIL_MARK_EVERY = 3
+    for n in range(7):
+        factories.director(username=f"d{n}", email=f"d{n}@example.com")
+    mailings.freeze_for_digest(Week.parse(DEMO_WEEK))
+    waiting = mailings.plan(mailings.digest_mailing(Week.parse(DEMO_WEEK))).waiting
+    recorded_at_arrival = []
+    original = smtp.handle_DATA
+
+    async def count_recorded(server, session, envelope):
+        def recorded() -> int:
+            try:
+                return Delivery.objects.filter(status=Delivery.Status.SENT).count()
+            finally:
+                connections.close_all()  # this thread's own connection
+
+        recorded_at_arrival.append(await asyncio.to_thread(recorded))
+        return await original(server, session, envelope)
+
+    smtp.handle_DATA = count_recorded
+    result = mailings.deliver_batch([d.pk for d in waiting])
+
+    assert result.error is None and len(waiting) == 8
+    assert recorded_at_arrival == [0, 0, 0, 3, 3, 3, 6, 6]  # recorded three at a time, none later
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 8  # the last group at the batch's end
+    assert len(smtp.messages) == 8
