@@ -12,17 +12,26 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from projects.models import Health
+from projects.names import person_name
 from projects.weeks import Week
 
 from ..models import Delivery, RollupSnapshot
 from ..rollup import read_week
 from ..rollup.summary import what_changed
 from . import recipients
-from .compose import LINK_STAND_IN, compose, encode_bodies, prepared_or_composed, render_email, render_parts
-from .links import absolute_url, unsubscribe_url
+from .compose import LINK_STAND_IN, compose, encode_bodies, prepared_or_composed, render_parts
+from .links import absolute_link, absolute_url, unsubscribe_url
+from .merge import render_merged
 
 
 def rollup_url(week: Week) -> str:
@@ -38,19 +47,30 @@ def _unsubscribe(delivery: Delivery, topic: str) -> str | None:
 
 
 def project_update_url(project_id: int) -> str:
-    return absolute_url(reverse("admin:projects_project_change", args=[project_id]))
+    return absolute_link("admin:projects_project_change", project_id)
+
+
+@lru_cache(maxsize=256)
+def progress_bar(percent: int, color: str = "#36b37e") -> SafeString:
+    """The table-cell progress bar of the emails (``emails/_progress.html``) at a whole percent."""
+    return mark_safe(render_to_string("emails/_progress.html", {"percent": percent, "color": color}).strip())
+
+
+# The reminder and alert contexts hold text (merged per recipient, ``merge``): build them in the
+# recipient's language, which their labels and phrases are written in.
 
 
 def update_reminder_context(reminder: recipients.OwnerReminder, week: Week) -> dict:
     return {
-        "user": reminder.user,
-        "week": week,
+        "recipient_name": person_name(reminder.user),
+        "week_label": week.label(),
         "projects": [
             {
                 "name": project.name,
-                "objective": project.objective.code,
-                "percent": project.percent,
-                "health": project.get_health_display(),
+                "objective": project.objective_code,
+                "percent": floatformat(project.percent, 0),
+                "bar": progress_bar(max(0, min(100, round(project.percent)))),
+                "health": str(Health(project.health).label),
                 "url": project_update_url(project.pk),
             }
             for project in reminder.projects
@@ -60,17 +80,19 @@ def update_reminder_context(reminder: recipients.OwnerReminder, week: Week) -> d
 
 def milestone_alert_context(alert: recipients.OwnerAlert, day: date) -> dict:
     def row(milestone) -> dict:
+        due = milestone.due_date.isoformat()
+        days = abs((milestone.due_date - day).days)
         return {
             "title": milestone.title,
             "project": milestone.project.name,
-            "due_date": milestone.due_date,
-            "days": abs((milestone.due_date - day).days),
-            "url": absolute_url(reverse("admin:projects_milestone_change", args=[milestone.pk])),
+            "due": _("due %(due)s") % {"due": due},
+            "late": ngettext("due %(due)s, %(days)s day late", "due %(due)s, %(days)s days late", days)
+            % {"due": due, "days": days},
+            "url": absolute_link("admin:projects_milestone_change", milestone.pk),
         }
 
     return {
-        "user": alert.user,
-        "day": day,
+        "recipient_name": person_name(alert.user),
         "overdue": [row(m) for m in alert.overdue],
         "due_soon": [row(m) for m in alert.due_soon],
         "count": len(alert.overdue) + len(alert.due_soon),
@@ -144,20 +166,21 @@ def build_messages(deliveries: list[Delivery]) -> dict[int, EmailMessage | None]
 
 
 def _message(delivery: Delivery, reminders: dict, alerts: dict, snapshots: dict) -> EmailMessage | None:
-    user = delivery.recipient
-    language = recipients.language_of(user)
+    language = recipients.language_of(delivery.recipient)
     kind = delivery.kind
     if kind == Delivery.Kind.UPDATE_REMINDER:
         reminder = reminders.get((delivery.period, delivery.recipient_id))
         if reminder is None:
             return None
-        context = update_reminder_context(reminder, delivery.week)
+        with translation.override(language):
+            context = update_reminder_context(reminder, delivery.week)
         template, topic = "update_reminder", "update_reminders"
     elif kind == Delivery.Kind.MILESTONE_ALERT:
         alert = alerts.get((delivery.period, delivery.recipient_id))
         if alert is None:
             return None
-        context = milestone_alert_context(alert, delivery.period)
+        with translation.override(language):
+            context = milestone_alert_context(alert, delivery.period)
         template, topic = "milestone_alert", "milestone_alerts"
     elif kind == Delivery.Kind.DIGEST:
         return build_digest(delivery, language, snapshots[delivery.period])
@@ -169,10 +192,6 @@ def _message(delivery: Delivery, reminders: dict, alerts: dict, snapshots: dict)
         return build_comment_email(delivery)
     else:
         raise ValueError(f"Unknown delivery kind {kind!r}")
-    return render_email(
-        template=template,
-        context={**context, "recipient": user},
-        to=delivery.email,
-        language=language,
-        unsubscribe=_unsubscribe(delivery, topic),
-    )
+    unsubscribe = _unsubscribe(delivery, topic)
+    parts = render_merged(template=template, context={**context, "unsubscribe_url": unsubscribe}, language=language)
+    return prepared_or_composed(parts=parts, to=delivery.email, unsubscribe=unsubscribe, encoded=encode_bodies(parts))

@@ -7,12 +7,14 @@ Only active users with an email address are chosen, and each user's Notification
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from projects.models import Milestone, Project
 from projects.weeks import Week
@@ -24,12 +26,31 @@ DIRECTORS = "Directors"
 ALERT_HORIZON_WORKING_DAYS = 3
 
 
+@dataclass(frozen=True)
+class ProjectToUpdate:
+    """A project as a reminder names it (light: thousands are read at once)."""
+
+    pk: int
+    name: str
+    objective_code: str
+    percent: Decimal
+    health: str
+
+
+def projects_to_update(projects: QuerySet[Project]) -> list[tuple[int, ProjectToUpdate]]:
+    """(owner id, project) for each of ``projects``, in the order reminders list them."""
+    rows = projects.order_by("owner_id", "objective__order", "objective__code", "order", "name").values_list(
+        "owner_id", "pk", "name", "objective__code", "percent", "health"
+    )
+    return [(owner_id, ProjectToUpdate(*row)) for owner_id, *row in rows]
+
+
 @dataclass
 class OwnerReminder:
     """One owner and the active projects that have no update for the week."""
 
     user: object
-    projects: list[Project] = field(default_factory=list)
+    projects: list[ProjectToUpdate] = field(default_factory=list)
 
 
 @dataclass
@@ -63,23 +84,23 @@ def owners_missing_updates(week: Week, *, owner=None, owners=None) -> list[Owner
     """Owners with stale projects (``ProjectQuerySet.stale_for``) in ``week``, with those projects.
 
     ``owner`` (one user) or ``owners`` (user ids) narrow it to what their reminders say when sent.
+    Two queries: the projects, then their owners.
     """
     projects = (
         Project.objects.stale_for(week.monday)
         .filter(owner__is_active=True)
         .exclude(owner__email="")
         .exclude(owner__notification_preference__update_reminders=False)
-        .select_related("owner", "owner__notification_preference", "objective")
-        .order_by("owner_id", "objective__order", "objective__code", "order", "name")
     )
     if owner is not None:
         projects = projects.filter(owner=owner)
     if owners is not None:
         projects = projects.filter(owner__in=list(owners))
-    by_owner: dict[int, OwnerReminder] = {}
-    for project in projects:
-        by_owner.setdefault(project.owner_id, OwnerReminder(user=project.owner)).projects.append(project)
-    return list(by_owner.values())
+    by_owner: dict[int, list[ProjectToUpdate]] = defaultdict(list)
+    for owner_id, project in projects_to_update(projects):
+        by_owner[owner_id].append(project)
+    users = get_user_model().objects.select_related("notification_preference").in_bulk(list(by_owner))
+    return [OwnerReminder(user=users[owner_id], projects=rows) for owner_id, rows in by_owner.items()]
 
 
 def alert_horizon(day: date) -> date:

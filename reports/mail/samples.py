@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from projects.models import Milestone, Project
 from projects.weeks import Week
@@ -32,20 +32,22 @@ def sample_email(*, user_id: int, topic: str) -> EmailMessage:
         context = messages.digest_context(read_week(week), week)
         context["unsubscribe_url"] = None
         return compose(parts=render_parts(template="digest", context=context, language=language), to=user.email)
-    if topic == "update_reminders":
-        projects = list(Project.objects.filter(owner=user).active().select_related("objective").order_by("name"))
-        context = messages.update_reminder_context(recipients.OwnerReminder(user=user, projects=projects), week)
-        template = "update_reminder"
-    else:
-        today = timezone.localdate()
-        open_ones = list(
-            Milestone.objects.filter(project__owner=user).open().select_related("project").in_upcoming_order()[:10]
-        )
-        alert = recipients.OwnerAlert(
-            user=user,
-            overdue=[m for m in open_ones if m.due_date and m.due_date < today],
-            due_soon=[m for m in open_ones if m.due_date and m.due_date >= today],
-        )
-        context = messages.milestone_alert_context(alert, today)
-        template = "milestone_alert"
-    return render_email(template=template, context={**context, "recipient": user}, to=user.email, language=language)
+    with translation.override(language):  # the contexts' labels and phrases, in the person's language
+        if topic == "update_reminders":
+            theirs = recipients.projects_to_update(Project.objects.filter(owner=user).active())
+            projects = [row for _owner, row in theirs]
+            context = messages.update_reminder_context(recipients.OwnerReminder(user=user, projects=projects), week)
+            template = "update_reminder"
+        else:
+            today = timezone.localdate()
+            open_ones = list(
+                Milestone.objects.filter(project__owner=user).open().select_related("project").in_upcoming_order()[:10]
+            )
+            alert = recipients.OwnerAlert(
+                user=user,
+                overdue=[m for m in open_ones if m.due_date and m.due_date < today],
+                due_soon=[m for m in open_ones if m.due_date and m.due_date >= today],
+            )
+            context = messages.milestone_alert_context(alert, today)
+            template = "milestone_alert"
+    return render_email(template=template, context=context, to=user.email, language=language)
