@@ -15,7 +15,8 @@ from functools import lru_cache
 import css_inline
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.message import DNS_NAME, EmailAlternative, forbid_multi_line_headers
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import DNS_NAME, EmailAlternative, forbid_multi_line_headers, sanitize_address
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -94,9 +95,10 @@ class _Encoded:
 
 def _crlf(text: str) -> bytes | None:
     data = text.replace("\r\n", "\n").replace("\n", "\r\n").encode()
-    return None if any(len(line) > MAX_LINE for line in data.split(b"\r\n")) else data
+    return None if max(map(len, data.split(b"\r\n"))) > MAX_LINE else data
 
 
+@lru_cache(maxsize=256)  # a mailing has a few subjects (per language and count) for many recipients
 def _subject_header(subject: str) -> bytes:
     """The Subject header's value as Django writes it (RFC 2047 words, folded)."""
     if subject.isascii() and len(subject) < 70:
@@ -126,6 +128,16 @@ class PreparedEmail(EmailMultiAlternatives):
         self.alternatives = [EmailAlternative(html, "text/html")]
         self.unsubscribe, self.encoded = unsubscribe, encoded
 
+    def send(self, fail_silently: bool = False) -> int:
+        """Over an open SMTP connection the bytes go straight to the server (the address is plain, so
+        there is nothing for Django's backend to sanitise); otherwise the message goes as any other."""
+        backend = self.get_connection(fail_silently)
+        smtp = backend.connection if isinstance(backend, SMTPBackend) else None
+        if smtp is None:
+            return super().send(fail_silently)
+        smtp.sendmail(_sender(self.from_email), self.to, self.message().as_bytes(linesep="\r\n"))
+        return 1
+
     def message(self, *, policy=None):
         text, html = self.encoded
         data = (
@@ -142,6 +154,15 @@ class PreparedEmail(EmailMultiAlternatives):
         return _Encoded(data)
 
 
+@lru_cache(maxsize=8)
+def _sender(from_email: str) -> str:
+    return sanitize_address(from_email, settings.DEFAULT_CHARSET)
+
+
+# An address the skeleton can carry as it is: ASCII, no display name, no white space or line break.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
+
+
 def encode_bodies(parts: tuple[str, str, str]) -> tuple[bytes, bytes] | None:
     """The text and HTML bodies as they travel (CRLF, UTF-8), or None when one cannot travel so."""
     text, html = _crlf(parts[1]), _crlf(_short_lines(parts[2]))
@@ -151,8 +172,8 @@ def encode_bodies(parts: tuple[str, str, str]) -> tuple[bytes, bytes] | None:
 def prepared_or_composed(
     *, parts: tuple[str, str, str], to: str, unsubscribe: str | None, encoded: tuple[bytes, bytes] | None
 ) -> EmailMultiAlternatives:
-    """The fast copy when the bodies were encoded and the address is plain ASCII, else the full message."""
-    if encoded is not None and to.isascii():
+    """The fast copy when the bodies were encoded and the address is plain, else the full message."""
+    if encoded is not None and _PLAIN_ADDRESS.fullmatch(to):
         return PreparedEmail(parts=parts, to=to, unsubscribe=unsubscribe, encoded=encoded)
     return compose(parts=parts, to=to, unsubscribe=unsubscribe)
 
