@@ -68,14 +68,18 @@ def test_owner_who_updated_after_planning_is_skipped(smtp, demo_week, owner):
     assert Delivery.objects.get(email="owner@example.com").status == Delivery.Status.SKIPPED
 
 
-def test_reminder_is_in_the_owners_language(smtp, demo_week, owner):
+def test_reminder_is_in_the_owners_language(smtp, demo_week, owner, other_owner):
     NotificationPreference.objects.create(user=owner, language="en")
+    NotificationPreference.objects.create(user=other_owner, language="zh-hans")
 
     call_command("send_reminders", "--week", DEMO_WEEK)
 
     [olivia] = smtp.to("owner@example.com")
     assert "2023-W53" in olivia["Subject"] and "Hello Olivia" in parts(olivia)[0]
+    assert "On track" in parts(olivia)[0] and "正常" not in parts(olivia)[1]  # labels in her language too
     assert str(olivia["List-Unsubscribe"]).strip().startswith("<https://okr.example.com/unsubscribe/")
+    [oscar] = smtp.to("other@example.com")
+    assert "2023年第53周" in oscar["Subject"] and "正常" in parts(oscar)[0] and "On track" not in parts(oscar)[1]
 
 
 def test_bad_week_is_a_clear_error():
