@@ -264,7 +264,7 @@ REST_FRAMEWORK = {
     # Request bodies are JSON only (and documented so): generated clients get one body type per write.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "projects.api.filters.FilterBackend",
         "projects.api.filters.StableOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "projects.api.pagination.PageNumberPagination",

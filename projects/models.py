@@ -506,10 +506,16 @@ class Milestone(models.Model):
                 violation_error_message=_("A done milestone is 100%% complete and has a completion date."),
             ),
         ]
-        # The rollup asks for milestones due or completed in a date range.
+        # The rollup asks for milestones due or completed in a date range; the project lists for each
+        # project's next milestone (its open ones in ``UPCOMING`` order, the first of them).
         indexes = [
             models.Index(fields=["due_date"], name="projects_milestone_due_idx"),
             models.Index(fields=["completed_on"], name="projects_milestone_done_idx"),
+            models.Index(
+                fields=["project", "due_date", "order", "id"],
+                condition=~Q(status__in=["done", "cancelled"]),
+                name="projects_milestone_next_idx",
+            ),
         ]
 
     def __str__(self) -> str:

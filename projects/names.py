@@ -11,7 +11,12 @@ def person_name(user) -> str:
     """The name to show for a user; the username when they have none."""
     if user is None:
         return ""
-    first, last = user.first_name.strip(), user.last_name.strip()
+    return name_of(user.first_name, user.last_name, user.get_username())
+
+
+def name_of(first_name: str, last_name: str, username: str) -> str:
+    """``person_name`` from a user's fields, for rows read without loading the user."""
+    first, last = first_name.strip(), last_name.strip()
     if _is_cjk(first + last):
         return f"{last}{first}"
-    return user.get_full_name() or user.get_username()
+    return f"{first_name} {last_name}".strip() or username

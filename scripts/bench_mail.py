@@ -187,5 +187,6 @@ def run(args, port: int) -> None:
             flush=True,
         )
 
+
 if __name__ == "__main__":
     main()

@@ -8,6 +8,7 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.filters import OrderingFilter
 
@@ -67,14 +68,38 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+# Query parameters that are not filters: pages, ordering, the browsable API's format.
+NOT_FILTERS = frozenset({"page", "page_size", "ordering", "format"})
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the query string names no filter: it builds (and
+    deep-copies) a FilterSet and its form for every request, which costs a list as much as its query."""
+
+    def filter_queryset(self, request, queryset, view):
+        if request.query_params.keys() <= NOT_FILTERS:
+            return queryset
+        return super().filter_queryset(request, queryset, view)
+
+
 class StableOrderingFilter(OrderingFilter):
-    """Ordering chosen by ``?ordering=``, always followed by the primary key, so pages are stable."""
+    """Ordering chosen by ``?ordering=``, always followed by the primary key, so pages are stable.
+
+    A view's ``ordering_lookups`` names the lookup behind an ordering field that is not a column of its
+    own (``last_update_week``: ``latest_update__week_start``), so the join is made only for that order.
+    """
 
     def get_ordering(self, request, queryset, view):
         ordering = list(super().get_ordering(request, queryset, view) or queryset.model._meta.ordering or [])
         if not any(field.lstrip("-") in ("pk", "id") for field in ordering):
             ordering.append("pk")
-        return ordering
+        lookups = getattr(view, "ordering_lookups", {})
+        return [_translated(field, lookups) for field in ordering]
+
+
+def _translated(field: str, lookups: dict[str, str]) -> str:
+    name = field.removeprefix("-")
+    return field[: len(field) - len(name)] + lookups.get(name, name)
 
 
 class ProjectFilter(django_filters.FilterSet):

@@ -20,6 +20,7 @@ from ..weeks import Week, WeekError
 from . import filters, serializers
 from .errors import EditConflict, PreconditionFailed, model_errors_as_400
 from .filters import WEEK_PATTERN
+from .pagination import CountedPageNumberPagination
 
 WEEK_PARAMETER = OpenApiParameter(
     "week",
@@ -160,13 +161,20 @@ class ProjectViewSet(viewsets.ModelViewSet):
         "last_update_week",
         "objective__code",
     ]
+    ordering_lookups = {"last_update_week": "latest_update__week_start"}
     ordering = ["objective__order", "objective__code", "order", "name", "pk"]
     lookup_value_regex = r"[0-9]{1,15}"
 
+    pagination_class = CountedPageNumberPagination
     optimistic_concurrency = True  # ETag, If-Match (412) and version (409): documented by AutoSchema
 
     def get_queryset(self):
         return selectors.project_list(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        """A page of plain rows with their count, in one query (``selectors.project_rows``)."""
+        page = self.paginate_queryset(selectors.project_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def _save(self, serializer, project: Project, *, expected_version=None, stale=EditConflict) -> None:
         try:

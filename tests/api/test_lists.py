@@ -83,6 +83,24 @@ def test_pages_are_stable_when_the_sort_key_ties(as_owner, owner, plan):
     assert as_owner.get("/api/v1/projects/?page=99").status_code == 404
 
 
+def test_every_page_tells_the_count_and_links_to_its_neighbours(as_owner, owner, plan):
+    for i in range(11):
+        factories.ProjectFactory(objective=plan["o1"], owner=owner, name=f"Paged {i:02d}", health=Health.AT_RISK)
+    total = as_owner.get("/api/v1/projects/").json()["count"]
+    first = as_owner.get("/api/v1/projects/?page_size=5").json()
+    last = as_owner.get("/api/v1/projects/?page_size=5&page=last").json()
+    assert first["count"] == last["count"] == total > 11
+    assert first["previous"] is None and "page=2" in first["next"]
+    assert last["next"] is None and len(last["results"]) == (total % 5 or 5)
+    filtered = as_owner.get("/api/v1/projects/?health=at_risk&page_size=4&page=3").json()
+    assert filtered["count"] == 11 and len(filtered["results"]) == 3 and filtered["next"] is None
+    for page in ("0", "x", str(total)):
+        assert as_owner.get(f"/api/v1/projects/?page_size=5&page={page}").status_code == 404
+    assert as_owner.get("/api/v1/projects/?name=nothing-matches&objective=999").json() == {
+        "count": 0, "next": None, "previous": None, "results": []
+    }  # fmt: skip
+
+
 def test_throttling_answers_429(as_owner, plan, monkeypatch):
     monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "3/minute"})
     codes = [as_owner.get("/api/v1/me/").status_code for _ in range(4)]
@@ -162,8 +180,11 @@ def test_list_reads_the_same_rows_however_long_the_history(as_owner, owner):
         rows = as_owner.get("/api/v1/projects/").json()["results"]
     long = next(r for r in rows if r["name"] == "Long history")
     assert long["latest_update"]["week"] == "2023-W53" and long["last_update_week"] == "2023-W53"
-    # The latest update is one join on the pointer: no subquery searches a project's updates.
-    assert not any('"projects_progressupdate" U0' in q["sql"] for q in queries.captured_queries)
+    # One query reads the page: each row's latest update by the pointer the services keep, never by
+    # searching the project's updates nor by joining all of them.
+    [page] = [q["sql"] for q in queries.captured_queries if "projects_progressupdate" in q["sql"]]
+    assert page.count('"projects_progressupdate"') == 1
+    assert 'WHERE U0."id" = ("projects_project"."latest_update_id")' in page
 
 
 def test_deleting_an_update_in_the_admin_points_the_project_at_the_one_before(client, superuser, owner):
