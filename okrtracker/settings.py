@@ -263,6 +263,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["projects.api.permissions.RowRules"],
     # Request bodies are JSON only (and documented so): generated clients get one body type per write.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON, written by orjson; the browsable API for people.
+    "DEFAULT_RENDERER_CLASSES": [
+        "projects.api.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "projects.api.filters.FilterBackend",
         "projects.api.filters.StableOrderingFilter",

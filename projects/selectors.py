@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Window
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONArray
 
 from .models import Milestone, ProgressUpdate, Project
 from .querysets import UPCOMING
@@ -35,7 +37,7 @@ def project_list(*, user) -> QuerySet[Project]:
 
 # A page of the projects list as plain rows (the same page as ``project_list``, without model
 # instances), in one query: the projects with owner, team and objective by joins, and for each row
-# of the page its latest update and next milestone as JSON objects by subqueries, which PostgreSQL
+# of the page its latest update and next milestone as JSON arrays by subqueries, which PostgreSQL
 # evaluates after the sort and limit (only for the rows of the page, by their indexes: the page never
 # reads the history of updates), and the number of projects in every row (``COUNT(*) OVER ()``), so
 # the page needs no count query (``pagination.CountedPaginator``).
@@ -45,26 +47,27 @@ PROJECT_ROW_FIELDS = (
     "start_date", "qa_date", "launch_date", "qa_date_baseline", "launch_date_baseline", "is_key_work",
     "order", "created_at", "version",
 )  # fmt: skip
+# The arrays' values, in order (dates and times as the database writes them in JSON, numbers as numbers).
+UPDATE_ARRAY = (
+    "id", "week_start", "percent", "health", "summary", "next_steps", "risks", "updated_at", "author_id",
+    "author__first_name", "author__last_name", "author__username",
+)  # fmt: skip
+MILESTONE_ARRAY = ("id", "title", "due_date", "status", "percent")
 
 
-def project_rows(projects: QuerySet[Project]) -> QuerySet:
-    """``projects`` (``project_list``, filtered and ordered) as dicts of ``PROJECT_ROW_FIELDS`` with
-    ``latest_update`` and ``next_milestone`` (dicts of JSON values, or None) and ``total``."""
+def project_rows(*, user) -> QuerySet:
+    """The projects ``user`` may see as dicts of ``PROJECT_ROW_FIELDS`` with ``latest_update_values`` and
+    ``next_milestone_values`` (lists of ``UPDATE_ARRAY``, ``MILESTONE_ARRAY``, or None) and ``total``,
+    to filter, order and page."""
+    return _project_rows().visible_to(user)
+
+
+@cache  # built once per process (building it costs more than reading a page); each use is a clone
+def _project_rows() -> QuerySet:
     update = ProgressUpdate.objects.filter(pk=OuterRef("latest_update_id")).order_by()
-    update = update.values(
-        json=JSONObject(
-            id="id", week_start="week_start", percent="percent", health="health", summary="summary",
-            next_steps="next_steps", risks="risks", updated_at="updated_at", author_id="author_id",
-            author_first_name="author__first_name", author_last_name="author__last_name",
-            author_username="author__username",
-        )
-    )  # fmt: skip
-    milestone = Milestone.objects.open().filter(project=OuterRef("pk")).in_upcoming_order()
-    milestone = milestone.values(
-        json=JSONObject(id="id", title="title", due_date="due_date", status="status", percent="percent")
-    )[:1]
-    return (
-        projects.prefetch_related(None)
-        .annotate(latest_update_row=Subquery(update), next_milestone_row=Subquery(milestone), total=Window(Count("*")))
-        .values(*PROJECT_ROW_FIELDS, "latest_update_row", "next_milestone_row", "total")
-    )
+    milestone = Milestone.objects.open().filter(project=OuterRef("pk")).in_upcoming_order()[:1]
+    return Project.objects.annotate(
+        latest_update_values=Subquery(update.values(array=JSONArray(*UPDATE_ARRAY))),
+        next_milestone_values=Subquery(milestone.values(array=JSONArray(*MILESTONE_ARRAY))),
+        total=Window(Count("*")),
+    ).values(*PROJECT_ROW_FIELDS, "latest_update_values", "next_milestone_values", "total")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -13,7 +14,7 @@ from rest_framework import serializers
 
 from ..models import Incident, KeyResult, KeyResultReading, Milestone, Objective, ProgressUpdate, Project
 from ..names import name_of, person_name
-from ..weeks import Week
+from ..weeks import Week, configured_numbering
 
 User = get_user_model()
 
@@ -275,6 +276,15 @@ def _moment(value: datetime, zone) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+# A page names few weeks and people, many times over.
+_name = lru_cache(maxsize=1024)(name_of)
+
+
+@lru_cache(maxsize=256)
+def _week_code(monday: str, numbering: str) -> str:
+    return Week.of(date.fromisoformat(monday), numbering).code
+
+
 def _json_moment(text: str, zone) -> str:
     """A datetime of a JSON object built by the database (UTC; naive on SQLite), as ``_moment``."""
     moment = datetime.fromisoformat(text)
@@ -283,18 +293,18 @@ def _json_moment(text: str, zone) -> str:
 
 class ProjectListSerializer(serializers.ListSerializer):
     """A page of projects from ``selectors.project_rows`` (plain rows with their latest update and next
-    milestone as JSON objects), each written with ``ProjectSerializer``'s fields and formats (a test
+    milestone as JSON arrays), each written with ``ProjectSerializer``'s fields and formats (a test
     holds them equal): DRF's field-by-field walk over model instances costs more than the query."""
 
     def to_representation(self, data):
-        zone = timezone.get_current_timezone()
-        return [self._row(row, zone) for row in data]
+        zone, numbering = timezone.get_current_timezone(), configured_numbering()
+        return [self._row(row, zone, numbering) for row in data]
 
     @staticmethod
-    def _row(p: dict, zone) -> dict:
+    def _row(p: dict, zone, numbering: str) -> dict:
         iso = date_or_none
-        update, milestone = p["latest_update_row"], p["next_milestone_row"]
-        week = Week.of(date.fromisoformat(update["week_start"])).code if update else None
+        latest, upcoming = p["latest_update_values"], p["next_milestone_values"]
+        week = _week_code(latest[1], numbering) if latest else None
         return {
             "id": p["id"],
             "objective": p["objective_id"],
@@ -302,7 +312,7 @@ class ProjectListSerializer(serializers.ListSerializer):
             "name": p["name"],
             "description": p["description"],
             "owner": p["owner_id"],
-            "owner_name": name_of(p["owner__first_name"], p["owner__last_name"], p["owner__username"])
+            "owner_name": _name(p["owner__first_name"], p["owner__last_name"], p["owner__username"])
             if p["owner_id"] is not None
             else None,
             "team": p["team_id"],
@@ -320,31 +330,33 @@ class ProjectListSerializer(serializers.ListSerializer):
             "created_at": _moment(p["created_at"], zone),
             "version": p["version"],
             "last_update_week": week,
-            "latest_update": None
-            if update is None
-            else {
-                "id": update["id"],
-                "week": week,
-                "percent": float(update["percent"]),
-                "health": update["health"],
-                "summary": update["summary"],
-                "next_steps": update["next_steps"],
-                "risks": update["risks"],
-                "author_name": None
-                if update["author_id"] is None
-                else name_of(update["author_first_name"], update["author_last_name"], update["author_username"]),
-                "updated_at": _json_moment(update["updated_at"], zone),
-            },
-            "next_milestone": None
-            if milestone is None
-            else {
-                "id": milestone["id"],
-                "title": milestone["title"],
-                "due_date": milestone["due_date"],
-                "status": milestone["status"],
-                "percent": float(milestone["percent"]),
-            },
+            "latest_update": _latest_update(latest, week, zone),
+            "next_milestone": _next_milestone(upcoming),
         }
+
+
+def _latest_update(values: list | None, week: str | None, zone) -> dict | None:
+    if values is None:
+        return None
+    pk, _monday, percent, health, summary, next_steps, risks, updated_at, author, first, last, username = values
+    return {
+        "id": pk,
+        "week": week,
+        "percent": float(percent),
+        "health": health,
+        "summary": summary,
+        "next_steps": next_steps,
+        "risks": risks,
+        "author_name": None if author is None else _name(first, last, username),
+        "updated_at": _json_moment(updated_at, zone),
+    }
+
+
+def _next_milestone(values: list | None) -> dict | None:
+    if values is None:
+        return None
+    pk, title, due_date, status, percent = values
+    return {"id": pk, "title": title, "due_date": due_date, "status": status, "percent": float(percent)}
 
 
 ProjectSerializer.Meta.list_serializer_class = ProjectListSerializer  # defined after it, as it uses its fields
