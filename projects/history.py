@@ -82,7 +82,10 @@ def rows_as_of(
     their own date, such as an incident entered after the report that covers it). With ``fields``
     the rows are light named tuples of those fields (``id`` first) instead of model instances.
     Related objects of rows taken from history are not loaded: callers resolve foreign keys by id.
+    The rows come in no particular order (callers sort what they show; the models' default orders
+    join and sort by other tables).
     """
+    queryset = queryset.order_by()
     rows = list(queryset.values_list(*fields, named=True) if fields else queryset)
     if when is None:
         return rows

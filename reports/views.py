@@ -25,6 +25,7 @@ from projects.weeks import Week, WeekError
 
 from .models import RollupSnapshot
 from .rollup import RollupFilters, Source, read_week
+from .rollup.page import Articles
 from .rollup.summary import what_changed
 
 
@@ -64,21 +65,28 @@ def rollup_page(request: HttpRequest, code: str | None = None) -> HttpResponse:
     source = Source.AUTO if page_key is not None else Source.LIVE
     data = read_week(week, source=source, filters=RollupFilters.from_query(request.GET))
     project_ids = [p["id"] for o in data["objectives"] for p in o["projects"]]
+    # A frozen page is kept with a stand-in for the forms' CSRF token, swapped for the reader's own.
+    csrf_token = CSRF_STAND_IN if page_key is not None else get_token(request)
     context = {
         "rollup": data,
         "week": data["week"],
         "week_label": week_label(data["week"]),
         "changed": what_changed(data),
         "report_order": request.GET.get("order") == "report",
-        "threads": comment_threads(week, project_ids),
-        "may_acknowledge": querysets.may_acknowledge(request.user),
+        "articles": Articles(
+            week_code=week.code,
+            threads=comment_threads(week, project_ids),
+            may_acknowledge=querysets.may_acknowledge(request.user),
+            user_id=request.user.pk,
+            csrf_token=csrf_token,
+        ),
         "jump_error": _("Write a week like 2023-W53 or a date like 2023-12-29.") if "goto" in request.GET else "",
         "live": request.GET.get("live") == "1",
         "query": request.GET.urlencode(),
     }
     if page_key is None:
         return render(request, "reports/rollup.html", context)
-    page = render_to_string("reports/rollup.html", {**context, "csrf_token": CSRF_STAND_IN}, request=request)
+    page = render_to_string("reports/rollup.html", {**context, "csrf_token": csrf_token}, request=request)
     cache.set(page_key, page, FROZEN_PAGE_SECONDS)
     return HttpResponse(page.replace(CSRF_STAND_IN, get_token(request)))
 

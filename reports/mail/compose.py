@@ -20,6 +20,8 @@ from django.core.mail.message import DNS_NAME, EmailAlternative, forbid_multi_li
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from ..merge import merged
+
 # The templates write their CSS once, in a <style> block; mail clients that drop <style> (Outlook's
 # Word engine, Gmail's older apps, Foxmail) read the inlined copy. The block stays for media queries.
 INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
@@ -38,6 +40,18 @@ def render_parts(*, template: str, context: dict, language: str) -> tuple[str, s
         text = render_to_string(f"emails/{template}/body.txt", context)
         html = inline_css(render_to_string(f"emails/{template}/body.html", context))
     return subject, text, html
+
+
+def render_parts_merged(*, template: str, context: dict, language: str) -> tuple[str, str, str]:
+    """``render_parts`` rendered once per language and shape of ``context`` and filled in with its text
+    (``reports.merge``): for the mailings that write one template to many people."""
+    subject, text, html = merged(
+        lambda stand_ins: render_parts(template=template, context=stand_ins, language=language),
+        key=(f"emails/{template}/", language, settings.SITE_URL),
+        context=context,
+        escape=(False, False, True),
+    )
+    return " ".join(subject.split()), text, html
 
 
 def _headers(unsubscribe: str | None, extra: dict | None = None) -> dict[str, str]:

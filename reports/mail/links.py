@@ -6,13 +6,10 @@ confirms, the POST unsubscribes.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from urllib.parse import quote
-
 from django.conf import settings
 from django.core import signing
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.http import RFC3986_SUBDELIMS
+
+from ..paths import path_for
 
 UNSUBSCRIBE_SALT = "reports.unsubscribe"
 # What an unsubscribe link may switch off: NotificationPreference fields.
@@ -23,20 +20,9 @@ def absolute_url(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-_SLOT = 918273645546372819  # reversed in place of the argument, then cut out
-
-
-@lru_cache(maxsize=64)
-def _around(name: str, site_url: str, urlconf: str | None, prefix: str) -> tuple[str, str]:
-    before, after = absolute_url(reverse(name, args=[_SLOT])).split(str(_SLOT))
-    return before, after
-
-
 def absolute_link(name: str, arg: int | str) -> str:
-    """``absolute_url(reverse(name, args=[arg]))`` for URLs of one id or token, reversed once per name
-    (a mailing writes thousands of them). The argument must be one the URL accepts."""
-    before, after = _around(name, settings.SITE_URL, get_urlconf(), get_script_prefix())
-    return f"{before}{quote(str(arg), safe=RFC3986_SUBDELIMS + '/~:@')}{after}"
+    """``absolute_url(reverse(name, args=[arg]))``, reversed once per URL name (``reports.paths``)."""
+    return absolute_url(path_for(name, arg))
 
 
 def unsubscribe_token(*, user_id: int, topic: str) -> str:

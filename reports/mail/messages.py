@@ -29,9 +29,8 @@ from ..models import Delivery, RollupSnapshot
 from ..rollup import read_week
 from ..rollup.summary import what_changed
 from . import recipients
-from .compose import LINK_STAND_IN, compose, encode_bodies, prepared_or_composed, render_parts
+from .compose import LINK_STAND_IN, compose, encode_bodies, prepared_or_composed, render_parts, render_parts_merged
 from .links import absolute_link, absolute_url, unsubscribe_url
-from .merge import render_merged
 
 
 def rollup_url(week: Week) -> str:
@@ -193,5 +192,7 @@ def _message(delivery: Delivery, reminders: dict, alerts: dict, snapshots: dict)
     else:
         raise ValueError(f"Unknown delivery kind {kind!r}")
     unsubscribe = _unsubscribe(delivery, topic)
-    parts = render_merged(template=template, context={**context, "unsubscribe_url": unsubscribe}, language=language)
+    parts = render_parts_merged(
+        template=template, context={**context, "unsubscribe_url": unsubscribe}, language=language
+    )
     return prepared_or_composed(parts=parts, to=delivery.email, unsubscribe=unsubscribe, encoded=encode_bodies(parts))

@@ -74,7 +74,6 @@ from projects.models import (
     milestone_is_overdue_on,
     next_milestone,
 )
-from projects.names import person_name
 from projects.weeks import ISO, JAN1, Week
 
 from .cutoff import report_cutoff
@@ -195,14 +194,13 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
         or completed_this_week
         or summary_changed
     )
-    owner = state.users.get(project.owner_id)
     team = state.teams.get(project.team_id)
     return {
         "id": project.pk,
         "name": project.name,
         "objective_code": objective_code,
         "owner_id": project.owner_id,
-        "owner": person_name(owner) if owner else "",
+        "owner": state.names.get(project.owner_id, ""),
         "team_id": project.team_id,
         "team": team.name if team else "",
         "status": project.status,
@@ -245,12 +243,11 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
 def _update_data(update: ProgressUpdate | None, state: WeekState) -> UpdateText | None:
     if update is None:
         return None
-    author = state.users.get(update.author_id)
     return {
         "summary": update.summary,
         "next_steps": update.next_steps,
         "risks": update.risks,
-        "author": person_name(author) if author else "",
+        "author": state.names.get(update.author_id, ""),
     }
 
 
@@ -260,14 +257,13 @@ def _milestone_lists(rows: list[ProjectLine], state: WeekState, span: Span) -> M
     completed, due_next, overdue = [], [], []
     for row in rows:
         for m in state.milestones.get(row["id"], []):
-            item = _milestone_row(m, row)
             if m.completed_on and span.contains(m.completed_on) and m.completed_on <= span.day:
-                completed.append(item)
+                completed.append(_milestone_row(m, row))
             elif milestone_is_open_on(m, span.day) and m.due_date:
                 if next_week.contains(m.due_date):
-                    due_next.append(item)
+                    due_next.append(_milestone_row(m, row))
                 elif milestone_is_overdue_on(m, span.day):
-                    overdue.append(item)
+                    overdue.append(_milestone_row(m, row))
     return {
         "completed": sorted(completed, key=lambda i: i["completed_on"] or ""),
         "due_next_week": sorted(due_next, key=lambda i: i["due_date"] or ""),
@@ -353,7 +349,7 @@ def build_rollup(week: Week, *, filters: RollupFilters | None = None) -> Rollup:
     codes = {o.pk: o.code for o in state.objectives}
 
     by_objective: dict[int, list[dict]] = defaultdict(list)
-    for project in sorted(state.projects, key=lambda p: (p.order, p.name)):
+    for project in sorted(state.projects, key=lambda p: (p.order, p.name, p.pk)):
         by_objective[project.objective_id].append(_build_project(project, state, span, codes[project.objective_id]))
     kr_rows = {kr.pk: _key_result_row(kr, state, span, codes[kr.objective_id]) for kr in state.key_results}
 

@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Case, Count, Q, Value, When
@@ -32,6 +31,7 @@ from projects.models import (
     Project,
     Team,
 )
+from projects.names import person_name
 from projects.weeks import Week
 
 from ..models import DirectorNote
@@ -85,7 +85,7 @@ class WeekState:
     key_results: list[KeyResult]
     readings: dict[int, dict[date, Decimal]]
     projects: list[Project]
-    users: dict[int, Any]
+    names: dict[int, str]  # people's names (owners and authors) by user id
     teams: dict[int, Team]
     trends: dict[int, dict[date, tuple[Decimal, str]]]
     updates: dict[tuple[int, date], ProgressUpdate]
@@ -155,7 +155,7 @@ def load(span: Span, *, live: bool) -> WeekState:
         key_results=key_results,
         readings=readings,
         projects=projects,
-        users=get_user_model().objects.in_bulk(user_ids),
+        names={pk: person_name(user) for pk, user in get_user_model().objects.in_bulk(user_ids).items()},
         teams=Team.objects.in_bulk(),
         trends=trends,
         updates=updates,

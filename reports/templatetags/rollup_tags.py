@@ -66,6 +66,18 @@ def iso_month_day(value: str | None) -> str:
 
 
 @register.filter
+def due_on(day: str) -> str:
+    """"due 12-29", for the milestone lists (a filter: they can be long, and blocktranslate is slow)."""
+    return _("due %(due)s") % {"due": day}
+
+
+@register.filter
+def overdue_since(day: str) -> str:
+    """"overdue since 12-29", like ``due_on``."""
+    return _("overdue since %(due)s") % {"due": day}
+
+
+@register.filter
 def as_datetime(value: str | None) -> datetime | None:
     return parse_datetime(value) if value else None
 
@@ -189,3 +201,9 @@ def incident_duration(incident: dict) -> str:
     if not start or not end or end < start:
         return ""
     return format_duration(int((end - start).total_seconds() // 60))
+
+
+@register.simple_tag(takes_context=True)
+def project_article(context, p):
+    """The project's article, from the page's ``articles`` (``reports.rollup.page.Articles``)."""
+    return context["articles"].render(p)

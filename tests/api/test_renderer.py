@@ -13,7 +13,7 @@ from projects.api.renderers import JSONRenderer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DATA = {
-    "text": "POS收单系统建设 “81%” <b>&</b> \u2028 line \u2029 paragraph \\ \"quoted\"",
+    "text": 'POS收单系统建设 “81%” <b>&</b> \u2028 line \u2029 paragraph \\ "quoted"',
     "numbers": [0, -1, 2**53, 81.43, 0.1, Decimal("99.997"), Decimal("1.50"), True, False, None],
     "moments": [
         datetime(2023, 12, 29, 17, 0, tzinfo=SHANGHAI),

@@ -14,8 +14,9 @@ from django.utils.html import escape
 
 from projects.models import Health, Project
 from projects.weeks import Week
-from reports.mail import merge, messages, recipients
-from reports.mail.compose import render_parts
+from reports import merge
+from reports.mail import messages, recipients
+from reports.mail.compose import render_parts, render_parts_merged
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def html_events(html: str) -> list[tuple]:
 
 
 def assert_same_message(template: str, context: dict, language: str) -> None:
-    merged = merge.render_merged(template=template, context=context, language=language)
+    merged = render_parts_merged(template=template, context=context, language=language)
     full = render_parts(template=template, context=context, language=language)
     assert merged[0] == full[0]  # subject
     assert merged[1] == full[1]  # text
@@ -124,7 +125,7 @@ def test_owners_with_the_same_shape_share_one_rendering(owners_projects):
         for user, project in [(owner, projects[0]), (chinese, projects[1]), (owner, projects[2])] * 5:
             with translation.override("en"):
                 context = messages.update_reminder_context(reminder(user, [project]), week)
-            parts = merge.render_merged(template="update_reminder", context=context, language="en")
+            parts = render_parts_merged(template="update_reminder", context=context, language="en")
             assert project.name in parts[1] and escape(project.name) in parts[2]
     finally:
         template_rendered.disconnect(count)
@@ -140,4 +141,4 @@ def test_a_template_that_filters_a_merged_value_is_refused(settings, tmp_path):
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     merge.clear()
     with pytest.raises(ValueError, match="filtered"):
-        merge.render_merged(template="filtered", context={"name": "Lin Wei"}, language="en")
+        render_parts_merged(template="filtered", context={"name": "Lin Wei"}, language="en")
