@@ -7,4 +7,7 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Objectives and projects")
 
     def ready(self) -> None:
-        from . import history  # noqa: F401  (connects the receiver that dates history rows)
+        from . import (
+            history,  # noqa: F401  (connects the receiver that dates history rows)
+            lookups,  # noqa: F401  (registers field__any)
+        )

@@ -150,7 +150,7 @@ class UpdateCommentQuerySet(VisibleQuerySet):
 
     def for_week(self, week_start: date, project_ids=None):
         rows = self.filter(update__week_start=week_start).select_related("author", "update")
-        return rows.filter(update__project_id__in=project_ids) if project_ids is not None else rows
+        return rows.filter(update__project_id__any=project_ids) if project_ids is not None else rows
 
 
 def may_acknowledge(user) -> bool:

@@ -33,20 +33,30 @@ _RENDERED: dict[tuple, list[list[str]]] = {}
 _MAX_SHAPES = 2048
 
 
-def _stand_ins(value: Any, values: list[str]) -> tuple[Any, Any]:
-    """(the value with each string replaced by a stand-in, its shape); the strings go to ``values``."""
+def _shape(value: Any, values: list[str]) -> Any:
+    """The value's shape; its strings, in order, go to ``values``."""
     if isinstance(value, str):
         values.append(value)
-        return _STAND_IN.format(len(values) - 1), "html" if isinstance(value, SafeString) else "text"
+        return "html" if isinstance(value, SafeString) else "text"
     if isinstance(value, dict):
-        pairs = [(key, _stand_ins(item, values)) for key, item in value.items()]
-        return {key: item for key, (item, _shape) in pairs}, tuple((key, shape) for key, (_item, shape) in pairs)
+        return tuple([(key, _shape(item, values)) for key, item in value.items()])
     if isinstance(value, list | tuple):
-        pairs = [_stand_ins(item, values) for item in value]
-        return [item for item, _shape in pairs], ("list", *(shape for _item, shape in pairs))
+        return ("list", *[_shape(item, values) for item in value])
     if isinstance(value, _PLAIN):
-        return value, (type(value).__name__, value)
+        return (type(value), value)
     raise TypeError(f"A merged context holds plain data (text, numbers, lists, dicts), not {type(value)!r}")
+
+
+def _stand_ins(value: Any, count: list[int]) -> Any:
+    """The value with its strings replaced by stand-ins numbered in ``_shape``'s order."""
+    if isinstance(value, str):
+        count[0] += 1
+        return _STAND_IN.format(count[0] - 1)
+    if isinstance(value, dict):
+        return {key: _stand_ins(item, count) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_stand_ins(item, count) for item in value]
+    return value
 
 
 def _fill(pieces: list[str], values: list[str]) -> str:
@@ -60,10 +70,10 @@ def merged(
     """``render(context)`` (parts of text), rendered once per ``key`` and shape of ``context`` and filled
     in with this context's text; ``escape`` says which parts are HTML (their values are escaped)."""
     values: list[str] = []
-    stand_in_context, shape = _stand_ins(context, values)
+    shape = _shape(context, values)
     parts = _RENDERED.get((key, shape))
     if parts is None:
-        rendered = render(stand_in_context)
+        rendered = render(_stand_ins(context, [0]))
         if any("MRG" in _STAND_IN_RE.sub("", part).upper() for part in rendered):  # a stand-in cut or changed
             raise ValueError(f"{key[0]} filtered a merged value; print text values as they are")
         parts = [_STAND_IN_RE.split(part) for part in rendered]

@@ -68,7 +68,6 @@ from django.utils import timezone
 from projects.models import (
     Health,
     KeyResult,
-    ProgressUpdate,
     Project,
     milestone_is_open_on,
     milestone_is_overdue_on,
@@ -240,7 +239,7 @@ def _build_project(project: Project, state: WeekState, span: Span, objective_cod
     }
 
 
-def _update_data(update: ProgressUpdate | None, state: WeekState) -> UpdateText | None:
+def _update_data(update, state: WeekState) -> UpdateText | None:
     if update is None:
         return None
     return {

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Case, Count, Q, Value, When
@@ -39,6 +40,7 @@ from .cutoff import report_cutoff
 
 TREND_WEEKS = 12
 MILESTONE_FIELDS = ("id", "project_id", "title", "order", "status", "percent", "due_date", "completed_on")
+UPDATE_FIELDS = ("id", "project_id", "week_start", "author_id", "summary", "next_steps", "risks")
 
 
 @dataclass(frozen=True)
@@ -88,7 +90,7 @@ class WeekState:
     names: dict[int, str]  # people's names (owners and authors) by user id
     teams: dict[int, Team]
     trends: dict[int, dict[date, tuple[Decimal, str]]]
-    updates: dict[tuple[int, date], ProgressUpdate]
+    updates: dict[tuple[int, date], Any]  # light rows of UPDATE_FIELDS, this week's and last week's
     milestones: dict[int, list]  # light rows of MILESTONE_FIELDS
     date_changes: dict[int, dict[str, int]]
     incidents: list[Incident]  # of the report periods of the year up to this one
@@ -127,19 +129,20 @@ def load(span: Span, *, live: bool) -> WeekState:
     trends: dict[int, dict[date, tuple[Decimal, str]]] = defaultdict(dict)
     wanted = set(project_ids)
     trend_fields = ("id", "project_id", "week_start", "percent", "health")
-    updates_in_window = ProgressUpdate.objects.filter(project__in=project_ids, **window)
+    updates_in_window = ProgressUpdate.objects.filter(project__any=project_ids, **window)
     for row in rows_as_of(updates_in_window, when, fields=trend_fields, **window):
         if row.project_id in wanted:
             trends[row.project_id][row.week_start] = (row.percent, row.health)
     two_weeks = {"week_start__in": (span.previous_monday, span.monday)}
-    updates: dict[tuple[int, date], ProgressUpdate] = {
+    this_and_last = ProgressUpdate.objects.filter(project__any=project_ids, **two_weeks)
+    updates: dict[tuple[int, date], Any] = {
         (update.project_id, update.week_start): update
-        for update in rows_as_of(ProgressUpdate.objects.filter(project__in=project_ids, **two_weeks), when, **two_weeks)
+        for update in rows_as_of(this_and_last, when, fields=UPDATE_FIELDS, **two_weeks)
         if update.project_id in wanted
     }
 
     milestones: dict[int, list] = defaultdict(list)
-    milestone_rows = rows_as_of(Milestone.objects.filter(project__in=project_ids), when, fields=MILESTONE_FIELDS)
+    milestone_rows = rows_as_of(Milestone.objects.filter(project__any=project_ids), when, fields=MILESTONE_FIELDS)
     for milestone in milestone_rows:
         if milestone.project_id in wanted:
             milestones[milestone.project_id].append(milestone)
@@ -193,7 +196,7 @@ def _date_changes(span: Span, project_ids: list[int]) -> dict[int, dict[str, int
     """Reschedules known by the moment, per project and kind, and how many fell in this report's period."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for row in (
-        PlannedDateChange.objects.filter(project__in=project_ids, changed_at__lte=span.moment)
+        PlannedDateChange.objects.filter(project__any=project_ids, changed_at__lte=span.moment)
         .values("project_id", "kind")
         .annotate(n=Count("pk"), this_week=Count("pk", filter=Q(changed_at__gt=span.period_start)))
         .order_by()
@@ -226,11 +229,11 @@ def _chart_means(span: Span, cycle: Cycle | None, projects: list[Project]) -> di
     if cycle is None or not members:
         return {}
     first = Week.of(cycle.start, span.week.numbering).monday
-    objective = Case(*(When(project_id__in=ids, then=Value(oid)) for oid, ids in members.items()))
+    objective = Case(*(When(project_id__any=ids, then=Value(oid)) for oid, ids in members.items()))
     return {
         (row["objective"], row["week_start"]): row["mean"]
         for row in ProgressUpdate.objects.filter(
-            project__in=[p.pk for p in projects], week_start__range=(first, span.monday)
+            project__any=[p.pk for p in projects], week_start__range=(first, span.monday)
         )
         .annotate(objective=objective)
         .values("objective", "week_start")

@@ -67,13 +67,13 @@ def iso_month_day(value: str | None) -> str:
 
 @register.filter
 def due_on(day: str) -> str:
-    """"due 12-29", for the milestone lists (a filter: they can be long, and blocktranslate is slow)."""
+    """ "due 12-29", for the milestone lists (a filter: they can be long, and blocktranslate is slow)."""
     return _("due %(due)s") % {"due": day}
 
 
 @register.filter
 def overdue_since(day: str) -> str:
-    """"overdue since 12-29", like ``due_on``."""
+    """ "overdue since 12-29", like ``due_on``."""
     return _("overdue since %(due)s") % {"due": day}
 
 

@@ -97,5 +97,5 @@ def test_articles_of_the_same_shape_are_rendered_once(varied_week, director):
         again = [articles.render(p) for p in projects]
     finally:
         template_rendered.disconnect(count)
-    shapes = {merge._stand_ins(articles.context(p), [])[1] for p in projects}
+    shapes = {merge._shape(articles.context(p), []) for p in projects}
     assert first == again and len(rendered) == len(shapes) < len(projects) * 2
