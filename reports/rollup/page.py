@@ -23,6 +23,7 @@ from ..templatetags.rollup_tags import format_percent, format_points, health_lab
 from .types import DateSlip, ProjectLine
 
 TEMPLATE = "reports/rollup_project.html"
+MILESTONE_TEMPLATE = "reports/rollup_milestone.html"
 
 
 class Articles:
@@ -125,3 +126,30 @@ def _comment(comment) -> dict:
         "acknowledged": comment.acknowledged,
         "text": linebreaksbr(comment.text) if comment.text else None,
     }
+
+
+def milestone_items(milestones: list[dict], kind: str) -> SafeString:
+    """The ``<li>`` items of a milestone list (``completed``, ``due``, ``overdue`` under an objective,
+    ``overdue_since`` in what changed), merged: a department's lists hold hundreds of them."""
+    phrase = {"overdue": _("due %(due)s"), "overdue_since": _("overdue since %(due)s")}.get(kind)
+    key = (MILESTONE_TEMPLATE, get_language())
+    items = []
+    for m in milestones:
+        day = (m["completed_on"] if kind == "completed" else m["due_date"] or "")[5:10]
+        context = {
+            "project": m["project_name"],
+            "title": m["title"],
+            "when": phrase % {"due": day} if phrase else day,
+            "done": kind == "completed",
+            "overdue": phrase is not None,
+            "phrase": phrase is not None,
+            "wrapped": kind == "overdue",
+        }
+        [item] = merged(
+            lambda stand_ins: (render_to_string(MILESTONE_TEMPLATE, stand_ins).strip(),),
+            key=key,
+            context=context,
+            escape=(True,),
+        )
+        items.append(item)
+    return mark_safe("".join(items))

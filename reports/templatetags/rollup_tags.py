@@ -66,18 +66,6 @@ def iso_month_day(value: str | None) -> str:
 
 
 @register.filter
-def due_on(day: str) -> str:
-    """ "due 12-29", for the milestone lists (a filter: they can be long, and blocktranslate is slow)."""
-    return _("due %(due)s") % {"due": day}
-
-
-@register.filter
-def overdue_since(day: str) -> str:
-    """ "overdue since 12-29", like ``due_on``."""
-    return _("overdue since %(due)s") % {"due": day}
-
-
-@register.filter
 def as_datetime(value: str | None) -> datetime | None:
     return parse_datetime(value) if value else None
 
@@ -207,3 +195,11 @@ def incident_duration(incident: dict) -> str:
 def project_article(context, p):
     """The project's article, from the page's ``articles`` (``reports.rollup.page.Articles``)."""
     return context["articles"].render(p)
+
+
+@register.simple_tag
+def milestone_items(milestones, kind: str):
+    """A milestone list's items (``reports.rollup.page.milestone_items``)."""
+    from ..rollup.page import milestone_items as items
+
+    return items(milestones or [], kind)
