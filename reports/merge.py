@@ -24,7 +24,9 @@ from decimal import Decimal
 from html import escape as escape_html
 from typing import Any
 
-from django.utils.safestring import SafeString
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 _STAND_IN = "MRG5B1E{}Z"  # letters and digits: unchanged by escaping, CSS inlining and line breaks
 _STAND_IN_RE = re.compile(r"MRG5B1E(\d+)Z")
@@ -82,6 +84,17 @@ def merged(
         _RENDERED[(key, shape)] = parts
     escaped = [value if isinstance(value, SafeString) else escape_html(value) for value in values]  # as |escape
     return tuple(_fill(part, escaped if html else values) for part, html in zip(parts, escape, strict=True))
+
+
+def merged_html(template: str, context: dict) -> SafeString:
+    """``render_to_string(template, context)`` of an HTML template, merged (in the active language)."""
+    [html] = merged(
+        lambda stand_ins: (render_to_string(template, stand_ins),),
+        key=(template, get_language()),
+        context=context,
+        escape=(True,),
+    )
+    return mark_safe(html)
 
 
 def clear() -> None:

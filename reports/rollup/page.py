@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from django.template.defaultfilters import date as date_format
 from django.template.defaultfilters import floatformat, linebreaksbr
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from projects.names import person_name
 
 from .. import charts
-from ..merge import merged
+from ..merge import merged_html
 from ..paths import paths_for
 from ..templatetags.rollup_tags import format_percent, format_points, health_label, project_status_label
 from .types import DateSlip, ProjectLine
@@ -32,7 +30,6 @@ class Articles:
     def __init__(self, *, week_code: str, threads: dict, may_acknowledge: bool, user_id, csrf_token) -> None:
         self.threads, self.may_acknowledge, self.user_id = threads, may_acknowledge, user_id
         self.csrf_token = str(csrf_token)
-        self.key = (TEMPLATE, get_language())
         self.trend_title = _("%(name)s: percent over recent weeks")
         self.qa_slip = _("QA date slipped %(days)s days (%(times)s× rescheduled): %(base)s → %(now)s")
         self.launch_slip = _("Launch date slipped %(days)s days (%(times)s× rescheduled): %(base)s → %(now)s")
@@ -42,13 +39,7 @@ class Articles:
 
     def render(self, p: ProjectLine) -> SafeString:
         """The project's ``<article>``."""
-        [html] = merged(
-            lambda stand_ins: (render_to_string(TEMPLATE, stand_ins),),
-            key=self.key,
-            context=self.context(p),
-            escape=(True,),
-        )
-        return mark_safe(html)
+        return merged_html(TEMPLATE, self.context(p))
 
     def context(self, p: ProjectLine) -> dict:
         """What ``rollup_project.html`` prints of the project: text, and flags for what it shows."""
@@ -132,24 +123,16 @@ def milestone_items(milestones: list[dict], kind: str) -> SafeString:
     """The ``<li>`` items of a milestone list (``completed``, ``due``, ``overdue`` under an objective,
     ``overdue_since`` in what changed), merged: a department's lists hold hundreds of them."""
     phrase = {"overdue": _("due %(due)s"), "overdue_since": _("overdue since %(due)s")}.get(kind)
-    key = (MILESTONE_TEMPLATE, get_language())
     items = []
     for m in milestones:
-        day = (m["completed_on"] if kind == "completed" else m["due_date"] or "")[5:10]
+        day = ((m["completed_on"] if kind == "completed" else m["due_date"]) or "")[5:10]
         context = {
             "project": m["project_name"],
             "title": m["title"],
             "when": phrase % {"due": day} if phrase else day,
             "done": kind == "completed",
             "overdue": phrase is not None,
-            "phrase": phrase is not None,
             "wrapped": kind == "overdue",
         }
-        [item] = merged(
-            lambda stand_ins: (render_to_string(MILESTONE_TEMPLATE, stand_ins).strip(),),
-            key=key,
-            context=context,
-            escape=(True,),
-        )
-        items.append(item)
+        items.append(merged_html(MILESTONE_TEMPLATE, context).strip())  # one line per item
     return mark_safe("".join(items))
