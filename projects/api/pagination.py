@@ -22,6 +22,9 @@ class CountedPaginator(Paginator):
     the page and the count come in one query. Past the last page there is no row to tell the count,
     and the page is missing (as it is for Django's paginator)."""
 
+    # OFFSET is a 64-bit integer in PostgreSQL and SQLite; a page past it has no rows (and would be an error).
+    largest_offset = 2**63 - 1
+
     def page(self, number):
         try:
             number = int(number)
@@ -30,6 +33,8 @@ class CountedPaginator(Paginator):
         if number < 1:
             return super().page(number)
         bottom = (number - 1) * self.per_page
+        if bottom + self.per_page > self.largest_offset:
+            raise EmptyPage(self.error_messages["no_results"])
         rows = list(self.object_list[bottom : bottom + self.per_page])
         if rows:
             self.__dict__["count"] = rows[0]["total"]

@@ -94,8 +94,9 @@ def test_every_page_tells_the_count_and_links_to_its_neighbours(as_owner, owner,
     assert last["next"] is None and len(last["results"]) == (total % 5 or 5)
     filtered = as_owner.get("/api/v1/projects/?health=at_risk&page_size=4&page=3").json()
     assert filtered["count"] == 11 and len(filtered["results"]) == 3 and filtered["next"] is None
-    for page in ("0", "x", str(total)):
+    for page in ("0", "x", str(total), "1513903853426178510740455948288"):
         assert as_owner.get(f"/api/v1/projects/?page_size=5&page={page}").status_code == 404
+    assert as_owner.get("/api/v1/projects/?ordering=%F1%AB%95%B1P%00%C2%B3").json()["count"] == total
     assert as_owner.get("/api/v1/projects/?name=nothing-matches&objective=999").json() == {
         "count": 0, "next": None, "previous": None, "results": []
     }  # fmt: skip
