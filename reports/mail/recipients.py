@@ -95,7 +95,7 @@ def owners_missing_updates(week: Week, *, owner=None, owners=None) -> list[Owner
     if owner is not None:
         projects = projects.filter(owner=owner)
     if owners is not None:
-        projects = projects.filter(owner__in=list(owners))
+        projects = projects.filter(owner__any=list(owners))
     by_owner: dict[int, list[ProjectToUpdate]] = defaultdict(list)
     for owner_id, project in projects_to_update(projects):
         by_owner[owner_id].append(project)
